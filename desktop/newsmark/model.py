@@ -244,3 +244,26 @@ class Event:
     doc_id: int | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+
+
+class ProblemKind(StrEnum):
+    ERROR = "error"  # the item was not imported
+    WARNING = "warning"  # imported, but something was dropped or guessed
+    DUPLICATE = "duplicate"  # not imported: the same text is already in the library
+
+
+@dataclass(slots=True)
+class Problem:
+    """Something wrong with one input, located as precisely as possible.
+
+    ``str(problem)`` is the message shown to the user: ``path:line: message``.
+    """
+
+    path: str
+    message: str
+    line: int | None = None
+    kind: ProblemKind = ProblemKind.ERROR
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.kind.value}: {self.message}"
