@@ -1,0 +1,252 @@
+"""The ``newsmark`` command: the app with no arguments, the same operations headless as subcommands."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from newsmark import APP_NAME, __version__
+from newsmark.model import ReviewStatus
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class AppContext:
+    """What every subcommand gets: where the library is, opened on first use."""
+
+    def __init__(self, db: str | None):
+        self.db = db
+        self._library = None
+
+    @property
+    def library(self):  # type: ignore[no-untyped-def]
+        if self._library is None:
+            self._library = open_library(self.db)
+        return self._library
+
+    def close(self) -> None:
+        if self._library is not None:
+            self._library.close()
+
+
+def open_library(db: str | None):  # type: ignore[no-untyped-def]
+    """Open the library or exit with one clear line (never a traceback)."""
+    from newsmark.store import Library, SchemaError
+
+    try:
+        library = Library.open(db)
+    except SchemaError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except Exception as exc:  # noqa: BLE001 - a damaged or unreadable file must not end in a traceback
+        raise click.ClickException(f"cannot open the library {db or '(default)'}: {exc}") from exc
+    if library.upgrade_backup is not None:
+        click.echo(f"Upgraded the library's schema; a backup of the old one is at {library.upgrade_backup}", err=True)
+    return library
+
+
+@click.group(invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--db",
+    metavar="PATH|URL",
+    envvar="NEWSMARK_DB",
+    help="The library: a SQLite file path or a SQLAlchemy URL. Default: newsmark.sqlite in your data folder.",
+)
+@click.version_option(__version__, "-V", "--version", prog_name=APP_NAME, message="%(prog)s %(version)s")
+@click.pass_context
+def main(ctx: click.Context, db: str | None) -> None:
+    """Newsmark: read news with its people, places and claims already marked;
+    correct, tag and export them as training data. Everything stays on this machine.
+
+    With no command, opens the app.
+    """
+    ctx.obj = AppContext(db)
+    ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(gui)
+
+
+def display_problem() -> str | None:
+    """Why Qt could not show a window here, or None if it can."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return (
+            "no display found (neither DISPLAY nor WAYLAND_DISPLAY is set). Run Newsmark in a desktop session, "
+            "or use `xvfb-run newsmark` for a virtual screen, or set QT_QPA_PLATFORM=offscreen to run without one; "
+            "the subcommands (newsmark --help) work without a display."
+        )
+    return None
+
+
+@main.command()
+@click.pass_obj
+def gui(app: AppContext) -> None:
+    """Open the Newsmark window (the default when no command is given)."""
+    problem = display_problem()
+    if problem:
+        raise click.ClickException(problem)
+    try:
+        from newsmark.ui.app import run
+    except ImportError as exc:
+        raise click.ClickException(
+            f"Qt could not be loaded ({exc}). On Debian/Ubuntu install its system libraries: "
+            "sudo apt-get install libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3 "
+            "(or run: bash packaging/bootstrap.sh)"
+        ) from exc
+    sys.exit(run(app.db))
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-v", "--verbose", is_flag=True, help="List every document added.")
+@click.pass_obj
+def import_cmd(app: AppContext, paths: tuple[Path, ...], verbose: bool) -> None:
+    """Import articles from files and folders (recursively).
+
+    Reads .txt, .md, .html/.htm (main text and metadata of a saved web page), .jsonl
+    ({"text": ..., "meta": {...}} per line), .pdf and .docx. A NAME.txt.meta.json
+    sidecar gives a text file its title, source, author and date. Each article is
+    added whole or not at all; the same text is never added twice.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from newsmark.services.importer import import_paths
+
+    library = app.library
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}"),
+        transient=True,
+        disable=not sys.stderr.isatty(),
+        console=None,
+    ) as progress:
+        task = progress.add_task("Importing", total=None, current="")
+
+        def on_progress(p):  # type: ignore[no-untyped-def]
+            progress.update(task, total=p.files_total, completed=p.files_done, current=Path(p.current).name if p.current else "")
+
+        summary = import_paths(library, paths, on_progress=on_progress)
+    if verbose:
+        for result in summary.added:
+            click.echo(f"added {result.doc_id}: {result.title}  ({result.origin})")
+    for line in summary.details():
+        click.echo(line, err=True)
+    click.echo(summary.headline())
+    if summary.errors and not summary.added:
+        sys.exit(1)
+
+
+@main.command("list")
+@click.option("--status", "statuses", multiple=True, type=click.Choice([s.value for s in ReviewStatus]), help="Only these review statuses (repeatable).")
+@click.option("-s", "--search", default="", help='Full-text search: words, "a phrase", prefix*.')
+@click.option("--tag", default=None, help="Only articles with this tag.")
+@click.option("--label", default=None, help="Only articles with a mark of this label.")
+@click.option("--sort", "order_by", default="imported_at", type=click.Choice(["imported_at", "published", "title", "status", "source", "id"]), show_default=True)
+@click.option("--desc", is_flag=True, help="Sort descending.")
+@click.option("-n", "--limit", type=int, default=None, help="Show at most N articles.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
+@click.pass_obj
+def list_cmd(app: AppContext, statuses, search, tag, label, order_by, desc, limit, as_json) -> None:  # type: ignore[no-untyped-def]
+    """List the articles in the library."""
+    from newsmark.store import DocumentQuery
+
+    query = DocumentQuery(
+        search=search,
+        statuses=[ReviewStatus(s) for s in statuses],
+        tag=tag,
+        label=label,
+        order_by=order_by,
+        descending=desc,
+        limit=limit,
+    )
+    rows = app.library.list_documents(query)
+    if as_json:
+        for r in rows:
+            click.echo(
+                json.dumps(
+                    {
+                        "id": r.id,
+                        "title": r.title,
+                        "source": r.source,
+                        "published": r.published,
+                        "status": r.status.value,
+                        "pending": r.pending,
+                        "accepted": r.accepted,
+                        "rejected": r.rejected,
+                        "chars": r.chars,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+    for name, justify in (("ID", "right"), ("Title", "left"), ("Source", "left"), ("Published", "left"), ("Status", "left"), ("Pending", "right"), ("Accepted", "right")):
+        table.add_column(name, justify=justify, overflow="fold" if name == "Title" else "ellipsis")
+    for r in rows:
+        table.add_row(str(r.id), r.title, r.source or "", r.published or "", r.status.title, str(r.pending), str(r.accepted))
+    console = Console(soft_wrap=False)
+    if rows:
+        console.print(table)
+    click.echo(f"{len(rows)} article{'s' if len(rows) != 1 else ''}" + (" (filtered)" if (search or statuses or tag or label) else ""))
+
+
+@main.command()
+@click.argument("doc_id", type=int)
+@click.option("--marks/--no-marks", default=True, help="List the article's marks after its text.")
+@click.pass_obj
+def show(app: AppContext, doc_id: int, marks: bool) -> None:
+    """Print one article: its metadata, text and marks."""
+    from newsmark.store import NotFound
+
+    try:
+        doc = app.library.get_document(doc_id)
+    except NotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"# {doc.title}")
+    for key in ("source", "author", "published", "url"):
+        value = getattr(doc, key)
+        if value:
+            click.echo(f"{key}: {value}")
+    click.echo(f"status: {doc.status.title}" + (f"   tags: {', '.join(doc.tags)}" if doc.tags else ""))
+    click.echo()
+    click.echo(doc.text)
+    if marks:
+        spans = app.library.spans(doc_id)
+        if spans:
+            click.echo()
+            click.echo(f"{len(spans)} marks:")
+            for s in spans:
+                snippet = doc.text[s.start : s.end].replace("\n", " ")
+                if len(snippet) > 70:
+                    snippet = snippet[:67] + "..."
+                click.echo(f"  [{s.start}:{s.end}] {s.label:<12} {s.kind.value:<7} {s.status.value:<9} {snippet}")
+
+
+@main.command()
+@click.pass_obj
+def info(app: AppContext) -> None:
+    """Where the library is, its schema version, size and health."""
+    from newsmark.store.migrate import current_revision, head_revision
+
+    library = app.library
+    click.echo(f"library:   {library.describe()}")
+    click.echo(f"schema:    {current_revision(library.engine)} (this Newsmark: {head_revision()})")
+    click.echo(f"articles:  {library.document_count()}")
+    problems = library.integrity_check()
+    click.echo("integrity: ok" if not problems else "integrity: FAILED\n  " + "\n  ".join(problems[:20]))
+    if problems:
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

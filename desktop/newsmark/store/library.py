@@ -1,0 +1,854 @@
+"""The library: the operations the rest of Newsmark needs, each one short transaction.
+
+Every method that changes something runs in its own ``BEGIN IMMEDIATE``
+transaction, writes an entry to the edit log in that same transaction, and
+commits before it returns: when a call returns, the change is on disk.
+Objects handed out are plain :mod:`newsmark.model` dataclasses, never ORM rows.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, and_, case, delete, func, or_, select, text, update
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from newsmark.model import (
+    ClaimType,
+    Document,
+    Event,
+    NewDocument,
+    Origin,
+    Relation,
+    RelationLabel,
+    ReviewStatus,
+    Span,
+    SpanKind,
+    SpanStatus,
+    Suggestions,
+)
+from newsmark.store.engine import IMMEDIATE, make_engine, resolve_url, sqlite_path
+from newsmark.store.migrate import ensure_schema
+from newsmark.store.schema import (
+    DocumentRow,
+    EventRow,
+    RelationRow,
+    SettingRow,
+    SpanRow,
+    TagRow,
+    document_tags,
+    span_tags,
+    utcnow,
+)
+from newsmark.text import text_hash
+
+
+class StoreError(ValueError):
+    """An operation was refused (the message says why, in words for the user)."""
+
+
+class NotFound(StoreError):
+    pass
+
+
+def default_actor() -> str:
+    try:
+        return os.environ.get("NEWSMARK_ANNOTATOR") or getpass.getuser()
+    except Exception:  # noqa: BLE001 - getuser can fail in odd environments
+        return "user"
+
+
+@dataclass(slots=True)
+class AddResult:
+    """What happened to one document handed to :meth:`Library.add_documents`."""
+
+    origin: str
+    title: str
+    doc_id: int | None = None  # the new document's id
+    duplicate_of: int | None = None  # the existing document with the same text
+    error: str | None = None
+
+    @property
+    def added(self) -> bool:
+        return self.doc_id is not None
+
+
+@dataclass(slots=True)
+class DocumentSummary:
+    """One row of the library view: a document without its text, with mark counts."""
+
+    id: int
+    title: str
+    source: str | None
+    published: str | None
+    imported_at: datetime | None
+    status: ReviewStatus
+    pending: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    chars: int = 0
+
+
+@dataclass(slots=True)
+class DocumentQuery:
+    """Filters for listing documents. Empty fields filter nothing."""
+
+    search: str = ""  # full-text search (words, "phrases", prefix*)
+    statuses: Sequence[ReviewStatus] = ()
+    tag: str | None = None
+    label: str | None = None  # documents with at least one non-rejected span of this label
+    order_by: str = "imported_at"  # imported_at | published | title | status | source | id
+    descending: bool = False
+    limit: int | None = None
+    offset: int = 0
+
+
+_ORDER_COLUMNS = {
+    "id": DocumentRow.id,
+    "title": DocumentRow.title,
+    "source": DocumentRow.source,
+    "published": DocumentRow.published,
+    "imported_at": DocumentRow.imported_at,
+    "status": DocumentRow.status,
+}
+
+_SPAN_FIELDS = ("start", "end", "label", "kind", "claim_type", "status", "origin", "origin_detail", "note", "score", "edited_from_id")
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)  # SQLite hands back naive datetimes; they were stored as UTC
+    return value
+
+
+def _span_state(row: SpanRow) -> dict[str, Any]:
+    state = {name: getattr(row, name) for name in _SPAN_FIELDS}
+    state["document_id"] = row.document_id
+    state["tags"] = [t.name for t in row.tags]
+    return state
+
+
+def _to_span(row: SpanRow, tags: list[str] | None = None) -> Span:
+    return Span(
+        id=row.id,
+        doc_id=row.document_id,
+        start=row.start,
+        end=row.end,
+        label=row.label,
+        kind=SpanKind(row.kind),
+        status=SpanStatus(row.status),
+        origin=Origin(row.origin),
+        origin_detail=row.origin_detail,
+        claim_type=ClaimType(row.claim_type) if row.claim_type else None,
+        score=row.score,
+        note=row.note,
+        edited_from=row.edited_from_id,
+        created_at=_as_utc(row.created_at),
+        updated_at=_as_utc(row.updated_at),
+        tags=tags if tags is not None else [t.name for t in row.tags],
+    )
+
+
+def _to_document(row: DocumentRow) -> Document:
+    return Document(
+        id=row.id,
+        title=row.title,
+        text=row.text,
+        text_hash=row.text_hash,
+        status=ReviewStatus(row.status),
+        source=row.source,
+        url=row.url,
+        author=row.author,
+        published=row.published,
+        imported_at=_as_utc(row.imported_at),
+        updated_at=_as_utc(row.updated_at),
+        meta=dict(row.meta or {}),
+        tags=[t.name for t in row.tags],
+    )
+
+
+def _fts_query(search: str) -> str:
+    """Turn what a user types into a safe FTS5 query: words ANDed, "phrases" kept, word* as prefix."""
+    parts: list[str] = []
+    for phrase, word in re.findall(r'"([^"]+)"|(\S+)', search):
+        if phrase:
+            cleaned = phrase.replace('"', " ").strip()
+            if cleaned:
+                parts.append(f'"{cleaned}"')
+            continue
+        prefix = word.endswith("*")
+        core = re.sub(r"[^\w]+", " ", word, flags=re.UNICODE).strip()
+        for i, piece in enumerate(core.split()):
+            last = i == len(core.split()) - 1
+            parts.append(f'"{piece}"' + ("*" if prefix and last else ""))
+    return " ".join(parts)
+
+
+class Library:
+    """A Newsmark library: one database. Open with :meth:`open`; close with :meth:`close`."""
+
+    def __init__(self, engine: Engine, url: URL, *, actor: str | None = None, upgrade_backup: Path | None = None):
+        self.engine = engine
+        self.url = url
+        self.actor = actor or default_actor()
+        self.upgrade_backup = upgrade_backup  # set when opening upgraded an older schema
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @classmethod
+    def open(cls, db: str | os.PathLike[str] | URL | None = None, *, actor: str | None = None) -> Library:
+        """Open (creating or upgrading as needed) the library named by a path, a URL or the default."""
+        url = db if isinstance(db, URL) else resolve_url(db)
+        engine = make_engine(url)
+        try:
+            backup = ensure_schema(engine, sqlite_path(url))
+        except Exception:
+            engine.dispose()
+            raise
+        return cls(engine, url, actor=actor, upgrade_backup=backup)
+
+    @property
+    def path(self) -> Path | None:
+        """The database file, for a SQLite library on disk."""
+        return sqlite_path(self.url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    def describe(self) -> str:
+        return str(self.path) if self.path else self.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """One short write transaction (BEGIN IMMEDIATE on SQLite), committed on exit."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            session.connection(execution_options={IMMEDIATE: True})
+            yield session
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    def _log(
+        self,
+        session: Session,
+        action: str,
+        target_type: str,
+        target_id: int | None,
+        document_id: int | None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        actor: str | None = None,
+    ) -> None:
+        session.add(
+            EventRow(
+                at=utcnow(),
+                actor=actor or self.actor,
+                action=action,
+                target_type=target_type,
+                target_id=target_id,
+                document_id=document_id,
+                before=before,
+                after=after,
+            )
+        )
+
+    # ------------------------------------------------------------------ documents
+
+    def add_document(self, doc: NewDocument) -> AddResult:
+        """Add one document (whole or not at all). Duplicates (same text) are reported, not added."""
+        return self.add_documents([doc])[0]
+
+    def add_documents(
+        self,
+        docs: Iterable[NewDocument],
+        *,
+        on_result: Callable[[AddResult], None] | None = None,
+        batch_seconds: float = 0.25,
+    ) -> list[AddResult]:
+        """Add documents, each whole or not at all, reporting each one.
+
+        Documents are written in batches (one commit, hence one fsync, per
+        ``batch_seconds``) with a savepoint per document, so a bad document
+        rolls back alone and the rest of the batch still lands.
+        """
+        results: list[AddResult] = []
+        pending = iter(docs)
+        exhausted = False
+        while not exhausted:
+            with self._write() as session:
+                started = time.monotonic()
+                while time.monotonic() - started < batch_seconds:
+                    doc = next(pending, None)
+                    if doc is None:
+                        exhausted = True
+                        break
+                    result = self._add_one(session, doc)
+                    results.append(result)
+                    if on_result is not None:
+                        on_result(result)
+        return results
+
+    def _add_one(self, session: Session, doc: NewDocument) -> AddResult:
+        title = (doc.title or "").strip()[:500]
+        result = AddResult(origin=doc.origin, title=title)
+        if not doc.text.strip():
+            result.error = "the document has no text"
+            return result
+        digest = text_hash(doc.text)
+        existing = session.scalar(select(DocumentRow.id).where(DocumentRow.text_hash == digest))
+        if existing is not None:
+            result.duplicate_of = existing
+            return result
+        meta = dict(doc.meta)
+        if doc.origin:
+            meta.setdefault("imported_from", doc.origin)
+        try:
+            with session.begin_nested():
+                row = DocumentRow(
+                    title=title,
+                    source=doc.source,
+                    url=doc.url,
+                    author=doc.author,
+                    published=doc.published,
+                    text=doc.text,
+                    text_hash=digest,
+                    status=ReviewStatus.NEW.value,
+                    meta=meta,
+                    imported_at=utcnow(),
+                    updated_at=utcnow(),
+                )
+                session.add(row)
+                session.flush()
+                self._log(session, "document.import", "document", row.id, row.id, None, {"title": title, "origin": doc.origin})
+                session.flush()
+        except IntegrityError as exc:
+            result.error = f"the database refused it ({exc.orig})"
+            return result
+        result.doc_id = row.id
+        return result
+
+    def get_document(self, doc_id: int) -> Document:
+        with self._read() as session:
+            row = session.get(DocumentRow, doc_id, options=[selectinload(DocumentRow.tags)])
+            if row is None:
+                raise NotFound(f"there is no document {doc_id}")
+            return _to_document(row)
+
+    def document_count(self) -> int:
+        with self._read() as session:
+            return session.scalar(select(func.count(DocumentRow.id))) or 0
+
+    def document_ids(self, query: DocumentQuery | None = None) -> list[int]:
+        with self._read() as session:
+            return list(session.scalars(self._document_select(query or DocumentQuery(), select(DocumentRow.id))))
+
+    def _document_select(self, query: DocumentQuery, stmt):  # type: ignore[no-untyped-def]
+        if query.search.strip():
+            if self.is_sqlite:
+                match = _fts_query(query.search)
+                if match:
+                    stmt = stmt.where(DocumentRow.id.in_(text("SELECT rowid FROM documents_fts WHERE documents_fts MATCH :q").bindparams(q=match)))
+            else:
+                like = f"%{query.search.strip()}%"
+                stmt = stmt.where(or_(DocumentRow.title.ilike(like), DocumentRow.text.ilike(like)))
+        if query.statuses:
+            stmt = stmt.where(DocumentRow.status.in_([ReviewStatus.parse(s).value for s in query.statuses]))
+        if query.tag:
+            stmt = stmt.where(
+                DocumentRow.id.in_(
+                    select(document_tags.c.document_id).join(TagRow, TagRow.id == document_tags.c.tag_id).where(TagRow.name == query.tag)
+                )
+            )
+        if query.label:
+            stmt = stmt.where(
+                DocumentRow.id.in_(select(SpanRow.document_id).where(SpanRow.label == query.label, SpanRow.status != SpanStatus.REJECTED.value))
+            )
+        column = _ORDER_COLUMNS.get(query.order_by, DocumentRow.imported_at)
+        ordering = column.desc() if query.descending else column.asc()
+        stmt = stmt.order_by(ordering, DocumentRow.id.desc() if query.descending else DocumentRow.id.asc())
+        if query.limit is not None:
+            stmt = stmt.limit(query.limit)
+        if query.offset:
+            stmt = stmt.offset(query.offset)
+        return stmt
+
+    def list_documents(self, query: DocumentQuery | None = None) -> list[DocumentSummary]:
+        """Library rows (no text), with counts of pending/accepted/rejected marks."""
+        query = query or DocumentQuery()
+        stmt = self._document_select(
+            query,
+            select(
+                DocumentRow.id,
+                DocumentRow.title,
+                DocumentRow.source,
+                DocumentRow.published,
+                DocumentRow.imported_at,
+                DocumentRow.status,
+                func.length(DocumentRow.text),
+            ),
+        )
+        with self._read() as session:
+            rows = session.execute(stmt).all()
+            counts = self._span_counts(session, [r[0] for r in rows])
+        out = []
+        for doc_id, title, source, published, imported_at, status, chars in rows:
+            pending, accepted, rejected = counts.get(doc_id, (0, 0, 0))
+            out.append(
+                DocumentSummary(
+                    id=doc_id,
+                    title=title,
+                    source=source,
+                    published=published,
+                    imported_at=_as_utc(imported_at),
+                    status=ReviewStatus(status),
+                    pending=pending,
+                    accepted=accepted,
+                    rejected=rejected,
+                    chars=chars or 0,
+                )
+            )
+        return out
+
+    @staticmethod
+    def _span_counts(session: Session, doc_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+        if not doc_ids:
+            return {}
+        counts: dict[int, tuple[int, int, int]] = {}
+        chunk = 900  # stay below SQLite's bound-parameter limit on old builds
+        for i in range(0, len(doc_ids), chunk):
+            ids = doc_ids[i : i + chunk]
+            stmt = (
+                select(
+                    SpanRow.document_id,
+                    func.sum(case((SpanRow.status == SpanStatus.SUGGESTED.value, 1), else_=0)),
+                    func.sum(case((SpanRow.status == SpanStatus.ACCEPTED.value, 1), else_=0)),
+                    func.sum(case((SpanRow.status == SpanStatus.REJECTED.value, 1), else_=0)),
+                )
+                .where(SpanRow.document_id.in_(ids), SpanRow.kind.in_([SpanKind.ENTITY.value, SpanKind.CLAIM.value]))
+                .group_by(SpanRow.document_id)
+            )
+            for doc_id, pending, accepted, rejected in session.execute(stmt):
+                counts[doc_id] = (int(pending or 0), int(accepted or 0), int(rejected or 0))
+        return counts
+
+    def set_document_status(self, doc_id: int, status: ReviewStatus | str) -> ReviewStatus:
+        """Set a document's review status; returns the status it had before."""
+        new = ReviewStatus.parse(status)
+        with self._write() as session:
+            row = session.get(DocumentRow, doc_id)
+            if row is None:
+                raise NotFound(f"there is no document {doc_id}")
+            old = ReviewStatus(row.status)
+            if old != new:
+                row.status = new.value
+                row.updated_at = utcnow()
+                self._log(session, "document.status", "document", doc_id, doc_id, {"status": old.value}, {"status": new.value})
+            return old
+
+    def update_document(self, doc_id: int, **fields: Any) -> dict[str, Any]:
+        """Change a document's title/source/url/author/published/meta. Returns the old values."""
+        allowed = {"title", "source", "url", "author", "published", "meta"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise StoreError(f"cannot change {', '.join(sorted(unknown))} of a document")
+        with self._write() as session:
+            row = session.get(DocumentRow, doc_id)
+            if row is None:
+                raise NotFound(f"there is no document {doc_id}")
+            before = {k: getattr(row, k) for k in fields}
+            for key, value in fields.items():
+                setattr(row, key, value)
+            row.updated_at = utcnow()
+            self._log(session, "document.update", "document", doc_id, doc_id, before, dict(fields))
+            return before
+
+    def delete_document(self, doc_id: int) -> None:
+        with self._write() as session:
+            row = session.get(DocumentRow, doc_id)
+            if row is None:
+                raise NotFound(f"there is no document {doc_id}")
+            self._log(session, "document.delete", "document", doc_id, doc_id, {"title": row.title, "text_hash": row.text_hash}, None)
+            session.delete(row)
+
+    # ------------------------------------------------------------------ spans
+
+    def spans(self, doc_id: int, *, include_rejected: bool = True, kinds: Sequence[SpanKind] = ()) -> list[Span]:
+        """The document's spans, ordered by position."""
+        stmt = select(SpanRow).where(SpanRow.document_id == doc_id)
+        if not include_rejected:
+            stmt = stmt.where(SpanRow.status != SpanStatus.REJECTED.value)
+        if kinds:
+            stmt = stmt.where(SpanRow.kind.in_([SpanKind(k).value for k in kinds]))
+        stmt = stmt.order_by(SpanRow.start, SpanRow.end.desc(), SpanRow.id)
+        with self._read() as session:
+            rows = list(session.scalars(stmt))
+            tags = self._tags_of_spans(session, [r.id for r in rows])
+            return [_to_span(r, tags.get(r.id, [])) for r in rows]
+
+    @staticmethod
+    def _tags_of_spans(session: Session, span_ids: list[int]) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        if not span_ids:
+            return out
+        stmt = (
+            select(span_tags.c.span_id, TagRow.name)
+            .join(TagRow, TagRow.id == span_tags.c.tag_id)
+            .where(span_tags.c.span_id.in_(select(SpanRow.id).where(SpanRow.id.in_(span_ids))))
+            .order_by(TagRow.name)
+        )
+        for span_id, name in session.execute(stmt):
+            out.setdefault(span_id, []).append(name)
+        return out
+
+    def get_span(self, span_id: int) -> Span:
+        with self._read() as session:
+            row = session.get(SpanRow, span_id, options=[selectinload(SpanRow.tags)])
+            if row is None:
+                raise NotFound(f"there is no mark {span_id}")
+            return _to_span(row)
+
+    def _check_span(self, session: Session, doc_id: int, start: int, end: int) -> None:
+        length = session.scalar(select(func.length(DocumentRow.text)).where(DocumentRow.id == doc_id))
+        if length is None:
+            raise NotFound(f"there is no document {doc_id}")
+        if not (0 <= start < end <= length):
+            raise StoreError(f"a mark must lie inside the text (0 ≤ start < end ≤ {length}), got [{start}, {end})")
+
+    def add_span(self, doc_id: int, span: Span, *, span_id: int | None = None) -> Span:
+        """Add a mark. ``span_id`` re-creates a deleted mark under its old id (undo)."""
+        with self._write() as session:
+            self._check_span(session, doc_id, span.start, span.end)
+            row = SpanRow(
+                document_id=doc_id,
+                start=span.start,
+                end=span.end,
+                label=span.label,
+                kind=SpanKind(span.kind).value,
+                claim_type=ClaimType(span.claim_type).value if span.claim_type else None,
+                origin=Origin(span.origin).value,
+                origin_detail=span.origin_detail or (self.actor if span.origin == Origin.USER else ""),
+                status=SpanStatus(span.status).value,
+                edited_from_id=span.edited_from,
+                note=span.note,
+                score=span.score,
+            )
+            if span_id is not None:
+                row.id = span_id
+            session.add(row)
+            session.flush()
+            if span.tags:
+                row.tags = [self._tag_row(session, name) for name in span.tags]
+            self._touch_document(session, doc_id)
+            self._log(session, "span.create", "span", row.id, doc_id, None, _span_state(row))
+            session.flush()
+            return _to_span(row)
+
+    def update_span(self, span_id: int, **changes: Any) -> Span:
+        """Change fields of a mark (start, end, label, kind, claim_type, status, note, score).
+
+        Returns the mark as it was *before* (for undo).
+        """
+        unknown = set(changes) - {"start", "end", "label", "kind", "claim_type", "status", "note", "score"}
+        if unknown:
+            raise StoreError(f"cannot change {', '.join(sorted(unknown))} of a mark")
+        with self._write() as session:
+            row = session.get(SpanRow, span_id)
+            if row is None:
+                raise NotFound(f"there is no mark {span_id}")
+            before = _to_span(row)
+            state_before = _span_state(row)
+            start, end = changes.get("start", row.start), changes.get("end", row.end)
+            self._check_span(session, row.document_id, start, end)
+            for key, value in changes.items():
+                if key == "kind":
+                    value = SpanKind(value).value
+                elif key == "status":
+                    value = SpanStatus(value).value
+                elif key == "claim_type":
+                    value = ClaimType(value).value if value else None
+                setattr(row, key, value)
+            row.updated_at = utcnow()
+            self._touch_document(session, row.document_id)
+            self._log(session, "span.update", "span", span_id, row.document_id, state_before, _span_state(row))
+            return before
+
+    def set_span_status(self, span_id: int, status: SpanStatus | str) -> Span:
+        return self.update_span(span_id, status=SpanStatus(status))
+
+    def delete_span(self, span_id: int) -> tuple[Span, list[Relation]]:
+        """Delete a mark and its relations; returns both (for undo)."""
+        with self._write() as session:
+            row = session.get(SpanRow, span_id)
+            if row is None:
+                raise NotFound(f"there is no mark {span_id}")
+            span = _to_span(row)
+            rels = [
+                self._to_relation(r)
+                for r in session.scalars(select(RelationRow).where(or_(RelationRow.head_id == span_id, RelationRow.tail_id == span_id)))
+            ]
+            self._log(session, "span.delete", "span", span_id, row.document_id, _span_state(row), None)
+            self._touch_document(session, row.document_id)
+            session.delete(row)
+            return span, rels
+
+    def _touch_document(self, session: Session, doc_id: int) -> None:
+        """The first edit of a new document moves it to 'in progress'."""
+        session.execute(
+            update(DocumentRow)
+            .where(DocumentRow.id == doc_id)
+            .values(
+                updated_at=utcnow(),
+                status=case((DocumentRow.status == ReviewStatus.NEW.value, ReviewStatus.IN_PROGRESS.value), else_=DocumentRow.status),
+            )
+        )
+
+    # ------------------------------------------------------------------ relations
+
+    @staticmethod
+    def _to_relation(row: RelationRow) -> Relation:
+        return Relation(
+            id=row.id,
+            doc_id=row.document_id,
+            head=row.head_id,
+            tail=row.tail_id,
+            label=RelationLabel(row.label),
+            origin=Origin(row.origin),
+            origin_detail=row.origin_detail,
+        )
+
+    def relations(self, doc_id: int) -> list[Relation]:
+        with self._read() as session:
+            rows = session.scalars(select(RelationRow).where(RelationRow.document_id == doc_id).order_by(RelationRow.id))
+            return [self._to_relation(r) for r in rows]
+
+    def add_relation(self, head_id: int, tail_id: int, label: RelationLabel | str = RelationLabel.SPEAKER, *, relation_id: int | None = None) -> Relation:
+        with self._write() as session:
+            head, tail = session.get(SpanRow, head_id), session.get(SpanRow, tail_id)
+            if head is None or tail is None:
+                raise NotFound(f"there is no mark {head_id if head is None else tail_id}")
+            if head.document_id != tail.document_id:
+                raise StoreError("a relation must join two marks of the same article")
+            row = RelationRow(
+                document_id=head.document_id,
+                head_id=head_id,
+                tail_id=tail_id,
+                label=RelationLabel(label).value,
+                origin=Origin.USER.value,
+                origin_detail=self.actor,
+            )
+            if relation_id is not None:
+                row.id = relation_id
+            session.add(row)
+            try:
+                session.flush()
+            except IntegrityError as exc:
+                raise StoreError("these two marks are already linked that way") from exc
+            state = {"head": head_id, "tail": tail_id, "label": row.label}
+            self._log(session, "relation.create", "relation", row.id, head.document_id, None, state)
+            self._touch_document(session, head.document_id)
+            return self._to_relation(row)
+
+    def delete_relation(self, relation_id: int) -> Relation:
+        with self._write() as session:
+            row = session.get(RelationRow, relation_id)
+            if row is None:
+                raise NotFound(f"there is no relation {relation_id}")
+            rel = self._to_relation(row)
+            self._log(session, "relation.delete", "relation", relation_id, row.document_id, {"head": row.head_id, "tail": row.tail_id, "label": row.label}, None)
+            session.delete(row)
+            return rel
+
+    # ------------------------------------------------------------------ model suggestions
+
+    def replace_suggestions(self, doc_id: int, suggestions: Suggestions) -> tuple[int, int]:
+        """Store a model's suggestions for a document in one transaction.
+
+        Only still-pending model suggestions are replaced. A mark the user
+        accepted, rejected, edited or created is never touched; a suggestion
+        that the user rejected before (same place, label and kind) is not
+        proposed again; a suggestion overlapping a user's mark of the same kind
+        is not added on top of it. Returns (added, removed).
+        """
+        with self._write() as session:
+            if session.get(DocumentRow, doc_id) is None:
+                raise NotFound(f"there is no document {doc_id}")
+            pending_ids = list(
+                session.scalars(
+                    select(SpanRow.id).where(
+                        SpanRow.document_id == doc_id,
+                        SpanRow.status == SpanStatus.SUGGESTED.value,
+                        SpanRow.origin == Origin.MODEL.value,
+                    )
+                )
+            )
+            if pending_ids:
+                session.execute(delete(SpanRow).where(SpanRow.id.in_(pending_ids)))
+            kept = list(session.scalars(select(SpanRow).where(SpanRow.document_id == doc_id)))
+            rejected = {(r.start, r.end, r.label, r.kind) for r in kept if r.status == SpanStatus.REJECTED.value}
+            # Anything the user decided on or made blocks suggestions overlapping it.
+            decided = [r for r in kept if r.status != SpanStatus.REJECTED.value]
+            new_ids: list[int | None] = []
+            added = 0
+            for span in suggestions.spans:
+                kind = SpanKind(span.kind).value
+                if (span.start, span.end, span.label, kind) in rejected or any(
+                    r.kind == kind and r.start < span.end and span.start < r.end for r in decided
+                ):
+                    new_ids.append(None)
+                    continue
+                row = SpanRow(
+                    document_id=doc_id,
+                    start=span.start,
+                    end=span.end,
+                    label=span.label,
+                    kind=kind,
+                    claim_type=ClaimType(span.claim_type).value if span.claim_type else None,
+                    origin=Origin.MODEL.value,
+                    origin_detail=span.origin_detail or suggestions.model,
+                    status=SpanStatus.SUGGESTED.value,
+                    score=span.score,
+                    note="",
+                )
+                session.add(row)
+                new_ids.append(row)  # type: ignore[arg-type]
+                added += 1
+            session.flush()
+            ids = [r.id if isinstance(r, SpanRow) else None for r in new_ids]
+            for rel in suggestions.relations:
+                head, tail = ids[rel.head], ids[rel.tail]
+                if head is None or tail is None:
+                    continue
+                session.add(
+                    RelationRow(
+                        document_id=doc_id,
+                        head_id=head,
+                        tail_id=tail,
+                        label=RelationLabel(rel.label).value,
+                        origin=Origin.MODEL.value,
+                        origin_detail=rel.origin_detail or suggestions.model,
+                    )
+                )
+            self._log(
+                session,
+                "document.annotate",
+                "document",
+                doc_id,
+                doc_id,
+                {"pending_removed": len(pending_ids)},
+                {"model": suggestions.model, "added": added},
+                actor=suggestions.model or self.actor,
+            )
+            return added, len(pending_ids)
+
+    # ------------------------------------------------------------------ tags
+
+    @staticmethod
+    def _tag_row(session: Session, name: str) -> TagRow:
+        name = name.strip()
+        if not name:
+            raise StoreError("a tag cannot be empty")
+        row = session.scalar(select(TagRow).where(TagRow.name == name))
+        if row is None:
+            row = TagRow(name=name)
+            session.add(row)
+            session.flush()
+        return row
+
+    def all_tags(self) -> list[str]:
+        with self._read() as session:
+            return list(session.scalars(select(TagRow.name).order_by(func.lower(TagRow.name))))
+
+    def set_span_tags(self, span_id: int, tags: Iterable[str]) -> list[str]:
+        """Replace a mark's tags; returns the old ones."""
+        with self._write() as session:
+            row = session.get(SpanRow, span_id, options=[selectinload(SpanRow.tags)])
+            if row is None:
+                raise NotFound(f"there is no mark {span_id}")
+            old = [t.name for t in row.tags]
+            new = sorted({t.strip() for t in tags if t.strip()})
+            row.tags = [self._tag_row(session, name) for name in new]
+            row.updated_at = utcnow()
+            self._log(session, "span.tags", "span", span_id, row.document_id, {"tags": old}, {"tags": new})
+            return old
+
+    def set_document_tags(self, doc_id: int, tags: Iterable[str]) -> list[str]:
+        """Replace a document's tags; returns the old ones."""
+        with self._write() as session:
+            row = session.get(DocumentRow, doc_id, options=[selectinload(DocumentRow.tags)])
+            if row is None:
+                raise NotFound(f"there is no document {doc_id}")
+            old = [t.name for t in row.tags]
+            new = sorted({t.strip() for t in tags if t.strip()})
+            row.tags = [self._tag_row(session, name) for name in new]
+            self._log(session, "document.tags", "document", doc_id, doc_id, {"tags": old}, {"tags": new})
+            return old
+
+    # ------------------------------------------------------------------ history, settings
+
+    def events(self, *, doc_id: int | None = None, target: tuple[str, int] | None = None, limit: int = 200) -> list[Event]:
+        """The edit log, newest first."""
+        stmt = select(EventRow).order_by(EventRow.id.desc()).limit(limit)
+        if doc_id is not None:
+            stmt = stmt.where(EventRow.document_id == doc_id)
+        if target is not None:
+            stmt = stmt.where(and_(EventRow.target_type == target[0], EventRow.target_id == target[1]))
+        with self._read() as session:
+            return [
+                Event(
+                    id=r.id,
+                    at=_as_utc(r.at) or utcnow(),
+                    actor=r.actor,
+                    action=r.action,
+                    target_type=r.target_type,
+                    target_id=r.target_id,
+                    doc_id=r.document_id,
+                    before=r.before,
+                    after=r.after,
+                )
+                for r in session.scalars(stmt)
+            ]
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        with self._read() as session:
+            row = session.get(SettingRow, key)
+            return default if row is None else row.value
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self._write() as session:
+            row = session.get(SettingRow, key)
+            if row is None:
+                session.add(SettingRow(key=key, value=value))
+            else:
+                row.value = value
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's integrity check: an empty list means the file is sound."""
+        if not self.is_sqlite:
+            return []
+        with self.engine.connect() as conn:
+            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else rows
+
