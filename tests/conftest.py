@@ -1,0 +1,46 @@
+"""Shared test set-up.
+
+- Qt runs offscreen (set before anything imports Qt).
+- The user's real data folder is never touched: NEWSMARK_DATA_DIR points at a temp dir.
+- ``shared_data`` gives ../shared/data, or skips the test with the reason when it is absent.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("NEWSMARK_ANNOTATOR", "tester")
+
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSMARK_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.delenv("NEWSMARK_DB", raising=False)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"{SHARED_DATA} is absent: the real-data tests need the shared data folder beside the repository")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "library.sqlite"
+
+
+@pytest.fixture
+def library(db_path: Path):  # type: ignore[no-untyped-def]
+    from newsmark.store import Library
+
+    lib = Library.open(db_path)
+    yield lib
+    lib.close()
