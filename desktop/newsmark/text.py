@@ -32,12 +32,13 @@ TITLE_MAX_CHARS = 120
 _BOM = "\ufeff"
 
 # Byte-order marks, longest first: the UTF-32-LE mark begins with the UTF-16-LE one.
-_BOMS: tuple[tuple[bytes, str, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32", "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32", "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig", "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16", "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16", "utf-16"),
+# Each with the codec that reads it (and drops the mark); the codec name is also the reported encoding.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
 # How much of a file the binary check looks at, and the share of control bytes
@@ -54,10 +55,12 @@ _UTF8_MULTIBYTE = re.compile(
     rb"|\xF0[\x90-\xBF][\x80-\xBF]{2}|[\xF1-\xF3][\x80-\xBF]{3}|\xF4[\x80-\x8F][\x80-\xBF]{2}"
 )
 
-# Encodings that charset-normalizer may propose but that are never right for a
-# file without a byte-order mark that already failed the binary check.
+# Encodings that charset-normalizer may propose but that are never right for a file
+# without a byte-order mark that passed the binary check (it has no NUL bytes).
 _NOT_LEGACY = ["utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be", "utf_7"]
-# When the guess is a tie, prefer the most common legacy encoding of Western news text.
+# The most common legacy encoding of Western news text: taken whenever it fits the bytes
+# at least as well as charset-normalizer's best guess (which, on short text, often
+# prefers a Central-European code page for French or German).
 _PREFERRED_LEGACY = "cp1252"
 
 
@@ -124,13 +127,14 @@ def decode_bytes(data: bytes, path: str) -> tuple[str, str]:
     for data that claims a Unicode encoding by its byte-order mark but is not.
     ``path`` is recorded on the error for the caller's message.
     """
-    for bom, codec, name in _BOMS:
+    for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(codec), name
+                return data.decode(codec), codec
             except UnicodeDecodeError as exc:
+                name = codec.removesuffix("-sig").upper()
                 raise DecodeError(
-                    f"starts with a {name.upper()} byte-order mark but is not valid {name.upper()} "
+                    f"starts with a {name} byte-order mark but is not valid {name} "
                     f"(bad data at byte {exc.start}): the file is damaged or not text",
                     path,
                 ) from None

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from article_helpers import FIXTURES, only_error, read_all, read_one
 
 from newsmark.formats import articles
@@ -18,7 +22,7 @@ from newsmark.formats.articles import (
     read_articles,
     read_pasted,
 )
-from newsmark.model import Problem, ProblemKind
+from newsmark.model import NewDocument, Problem, ProblemKind
 from newsmark.text import text_hash
 
 # --- .txt and .md ------------------------------------------------------------------------------
@@ -220,6 +224,22 @@ def test_files_named_explicitly_are_kept_even_if_unsupported_and_each_file_comes
     assert "unsupported file type '.csv'" in only_error(tmp_path / "data.csv").message
 
 
+def test_a_subfolder_that_cannot_be_listed_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path: os.PathLike[str] | str) -> object:
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(locked))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert list(iter_article_files([tmp_path])) == [tmp_path / "a.txt", locked]
+    assert only_error(locked).message == "cannot read it: permission denied"
+
+
 def test_reading_a_folder_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     assert only_error(tmp_path).message == "is a folder, not an article file"
 
@@ -255,3 +275,21 @@ def test_pasted_text_keeps_a_given_title() -> None:
 def test_empty_pasted_text_is_refused(text: str) -> None:
     with pytest.raises(ValueError, match="the pasted text is empty"):
         read_pasted(text)
+
+
+# --- robustness --------------------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.binary(max_size=3000), suffix=st.sampled_from([".txt", ".md", ".html", ".jsonl", ".pdf", ".docx"]))
+def test_arbitrary_bytes_never_make_read_articles_raise(data: bytes, suffix: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "input" + suffix)
+        path.write_bytes(data)
+        items = list(read_articles(path))
+    assert items
+    for item in items:
+        assert isinstance(item, (NewDocument, Problem))
+        if isinstance(item, NewDocument):
+            assert item.text.strip() and item.title
+            assert "\r" not in item.text

@@ -210,6 +210,13 @@ def test_metadata_falls_back_to_the_page_head(tmp_path: Path) -> None:
     assert (doc.title, doc.url, doc.source) == ("Fallback title", "https://news.example/library", "Town News")
 
 
+def test_repeated_author_names_are_given_once(tmp_path: Path) -> None:
+    head = '<title>T</title><meta name="author" content="Jo Doe; JO DOE;  Ann Lee ">'
+    path = tmp_path / "authors.html"
+    path.write_text(page(article(), head), encoding="utf-8")
+    assert read_one(path).author == "Jo Doe; Ann Lee"
+
+
 def test_a_sidecar_overrides_page_metadata(tmp_path: Path) -> None:
     path = tmp_path / "a.html"
     path.write_text(page(article()), encoding="utf-8")

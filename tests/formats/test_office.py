@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from pypdf.errors import DependencyError
 from article_helpers import make_docx, make_pdf, only_error, read_one
 
 # --- PDF ---------------------------------------------------------------------------------------
@@ -42,6 +43,15 @@ def test_a_pdf_encrypted_only_against_editing_is_read(tmp_path: Path) -> None:
     restricted = tmp_path / "restricted.pdf"
     writer.write(restricted)
     assert read_one(restricted).text == "Open to read"
+
+
+def test_an_aes_pdf_without_the_crypto_library_is_refused_with_the_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def needs_cryptography(*args: object, **kwargs: object) -> None:
+        raise DependencyError("cryptography>=3.1 is required for AES algorithm")
+
+    monkeypatch.setattr(pypdf.PageObject, "extract_text", needs_cryptography)
+    path = make_pdf(tmp_path / "aes.pdf", [["Text"]])
+    assert only_error(path).message == "the PDF is encrypted with AES, which needs the 'cryptography' package to read"
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,10 @@ _DECLARED_ALIASES = {"ascii": "cp1252", "latin-1": "cp1252", "iso8859-1": "cp125
 _IGNORED_DECLARATIONS = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
 
 
+# A byte-order mark outranks any declaration inside the page (as in browsers).
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)  # UTF-32-LE starts like UTF-16-LE
+
+
 class Unreadable(Exception):
     """An input that cannot be imported; the message is the reason, for the user."""
 
@@ -56,7 +60,7 @@ def decode_html(data: bytes, path: str) -> Decoded:
     page is decoded like a text file and the user is warned that the declaration was wrong.
     """
     declared = _declared_encoding(data)
-    if declared is None or data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if declared is None or data.startswith(_BOMS):
         return decode_text_file(data, path)
     if declared != "utf-8" and b"\x00" not in data[:_DECLARATION_WINDOW]:
         try:

@@ -78,7 +78,7 @@ def extract_page(html: str) -> Page:
     return Page(
         text=text,
         title=_clean(result.title) or fallback.get("title"),
-        author=_clean(result.author) or fallback.get("author"),
+        author=_distinct_authors(result.author) or fallback.get("author"),
         published=_clean(result.date) or fallback.get("published"),
         url=_clean(result.url) or fallback.get("url"),
         sitename=_clean(result.sitename) or fallback.get("sitename"),
@@ -169,6 +169,14 @@ def _head_metadata(tree: lxml.html.HtmlElement) -> dict[str, str]:
         "published": first("//meta[@property='article:published_time']/@content"),
     }
     return {key: value for key, value in candidates.items() if value}
+
+
+def _distinct_authors(value: str | None) -> str | None:
+    """trafilatura's "A; B" author list without repeats ("Jo Doe; JO DOE" is one author)."""
+    names: dict[str, str] = {}
+    for name in filter(None, (_clean(part) for part in (value or "").split(";"))):
+        names.setdefault(name.casefold(), name)
+    return "; ".join(names.values()) or None
 
 
 def _clean(value: str | None) -> str | None:

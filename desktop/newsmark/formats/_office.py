@@ -55,6 +55,8 @@ def read_pdf(path: Path) -> OfficeText:
         created = info.creation_date if info else None
     except Unreadable:
         raise
+    except DependencyError:  # raised when opening the file or, lazily, when reading a page
+        raise Unreadable("the PDF is encrypted with AES, which needs the 'cryptography' package to read") from None
     except Exception as exc:  # noqa: BLE001 - see the module doc
         raise Unreadable(f"cannot read the PDF, it may be damaged ({_reason(exc)})") from None
     text = "\n\n".join(page for page in pages if page)
@@ -68,11 +70,7 @@ def read_pdf(path: Path) -> OfficeText:
 
 def _open_encrypted(reader: pypdf.PdfReader) -> None:
     """Open a PDF that is encrypted without a password to open it (only to restrict editing)."""
-    try:
-        opened = reader.decrypt("")
-    except DependencyError:
-        raise Unreadable("the PDF is encrypted with AES, which needs the 'cryptography' package to read") from None
-    if opened == pypdf.PasswordType.NOT_DECRYPTED:
+    if reader.decrypt("") == pypdf.PasswordType.NOT_DECRYPTED:
         raise Unreadable("the PDF is protected by a password; save a copy without the password and import that")
 
 
