@@ -1,0 +1,151 @@
+"""The main window on a real library: opens with the samples, shows articles, imports, restores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from newsmark.model import ReviewStatus, SpanKind
+from newsmark.services.importer import import_paths
+from newsmark.store import DocumentQuery, Library
+from newsmark.ui.models import DOC_ID_ROLE, LibraryModel, MarksModel
+
+from .conftest import add_doc, span_at
+
+
+def titles(window) -> list[str]:  # type: ignore[no-untyped-def]
+    model = window.library_model
+    return [model.summary(r).title for r in range(model.rowCount())]
+
+
+def test_opens_with_the_sample_articles(seeded: Library, make_window) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(seeded)
+    assert window.library_model.rowCount() == 3
+    assert any("Netanyahu" in t for t in titles(window))
+    # the first article is open, its text in the reader, its title above it
+    doc = window.editor.doc
+    assert doc is not None
+    assert window.reader.shown_text() == doc.text
+    assert window.title_label.text() == doc.title
+    assert str(seeded.path) in window.path_label.text()
+    assert "3 articles" in window.counts_label.text()
+
+
+def test_selecting_an_article_shows_its_text(seeded: Library, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(seeded)
+    view = window.library_view
+    index = window.library_model.index(2, 0)
+    rect = view.visualRect(index)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    doc_id = index.data(DOC_ID_ROLE)
+    assert window.editor.doc.id == doc_id
+    assert window.reader.shown_text() == seeded.get_document(doc_id).text
+    assert seeded.get_document(doc_id).title in window.windowTitle()
+
+
+def test_import_through_the_service_shows_in_the_list(seeded: Library, make_window, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(seeded)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "one.txt").write_text("Rain in Lisbon\n\nIt rained in Lisbon on Monday, the weather service said.\n", encoding="utf-8")
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    with qtbot.waitSignal(window.importFinished, timeout=20000) as blocker:
+        window.start_import([folder])
+    summary = blocker.args[0]
+    assert len(summary.added) == 1
+    assert any("empty.txt" in line for line in summary.details())  # the problem names the file
+    assert window.library_model.rowCount() == 4
+    assert window.import_dialog.isVisible()  # the summary lists the problem
+    window.import_dialog.close()
+    # an import made elsewhere (the CLI) shows after a reload
+    (folder / "two.txt").write_text("Snow in Oslo\n\nSnow fell in Oslo.\n", encoding="utf-8")
+    import_paths(seeded, [folder / "two.txt"])
+    window.library_model.reload()
+    assert window.library_model.rowCount() == 5
+
+
+def test_paste_adds_and_opens_an_article(seeded: Library, make_window) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(seeded)
+    summary = window.paste_text("Fog in Porto\n\nFog closed Porto's airport on Sunday.", "Fog in Porto")
+    assert len(summary.added) == 1
+    assert window.editor.doc.title == "Fog in Porto"
+    assert window.library_model.rowCount() == 4
+
+
+def test_search_and_status_filter(seeded: Library, make_window) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(seeded)
+    window.search.setText("Geneva")
+    window._apply_filters()
+    assert titles(window) == [t for t in titles(window) if "Geneva" in t] and len(titles(window)) == 1
+    window.search.clear()
+    doc_id = seeded.list_documents()[0].id
+    seeded.set_document_status(doc_id, ReviewStatus.DONE)
+    window.status_filter.setCurrentIndex(4)  # Done
+    window._apply_filters()
+    assert [window.library_model.summary(r).id for r in range(window.library_model.rowCount())] == [doc_id]
+
+
+def test_restart_restores_the_last_article_and_mark(tmp_path: Path, make_window) -> None:  # type: ignore[no-untyped-def]
+    from newsmark.services.importer import load_seeds_if_new
+
+    db = tmp_path / "lib.sqlite"
+    lib = Library.open(db)
+    load_seeds_if_new(lib)
+    third = seeded_id = lib.list_documents()[2].id
+    text = lib.get_document(third).text
+    span = lib.add_span(third, span_at(text, "Geneva", "GPE"))
+    window = make_window(lib)
+    window.open_document(seeded_id)
+    window.editor.select(span.id)
+    window.close()
+    lib.close()
+
+    lib2 = Library.open(db)
+    try:
+        window2 = make_window(lib2)
+        assert window2.editor.doc.id == third
+        assert window2.editor.selected == span.id
+        current = window2.library_view.currentIndex()
+        assert current.data(DOC_ID_ROLE) == third
+    finally:
+        window2.close()
+        lib2.close()
+
+
+def test_library_model_passes_the_model_tester(seeded: Library, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    for i in range(7):
+        add_doc(seeded, f"Article number {i} about harbours and ministers.", title=f"Extra {i}")
+    model = LibraryModel(seeded, page_size=4)
+    assert model.rowCount() == 4 and model.canFetchMore()
+    model.fetchMore()
+    model.fetchMore()
+    assert model.rowCount() == 10 and not model.canFetchMore()
+    qtmodeltester.check(model)
+    fresh = LibraryModel(seeded, page_size=4)
+    qtmodeltester.check(fresh)  # the tester fetches the further pages itself
+    model.sort(0, Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(model)
+    assert model.summary(0).title == max(s.title for s in seeded.list_documents())
+    model.set_query(search="harbours")
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == len(seeded.list_documents(DocumentQuery(search="harbours"))) == 7
+
+
+def test_library_opens_lazily(seeded: Library) -> None:
+    for i in range(30):
+        add_doc(seeded, f"Short article {i}.", title=f"N{i}")
+    model = LibraryModel(seeded, page_size=10)
+    assert model.rowCount() == 10  # only the first page is read
+    assert model.row_of(seeded.list_documents()[-1].id) == 32  # fetched on demand
+
+
+def test_marks_model_passes_the_model_tester(seeded: Library, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    doc = seeded.list_documents()[0].id
+    text = seeded.get_document(doc).text
+    spans = [seeded.add_span(doc, span_at(text, "Hamas", "ORG")), seeded.add_span(doc, span_at(text, "Israel", "GPE", kind=SpanKind.ENTITY))]
+    model = MarksModel()
+    model.set_marks(text, spans)
+    qtmodeltester.check(model)
+    assert model.rowCount() == 2
