@@ -473,6 +473,8 @@ class Editor(QObject):
                 reject += [s.id for s in clash]  # type: ignore[misc]
             new.append(Span(start, end, span.label, kind=span.kind, status=SpanStatus.ACCEPTED, origin=Origin.USER, claim_type=span.claim_type))
         total = len(new) + len(accept)
+        if total and span.status == SpanStatus.SUGGESTED:
+            accept.append(span.id)  # type: ignore[arg-type] - labelling every one affirms this one too
         if total == 0:
             self.message.emit(f"No other occurrence of “{self._short(span.start, span.end)}” to mark" + (f" ({skipped} overlap other marks)." if skipped else "."))
             return 0

@@ -307,7 +307,12 @@ class MainWindow(QMainWindow):
     def _action(self, name: str, text: str, slot: Callable[[], object], shortcuts: Sequence[str | QKeySequence] = (), *, tip: str = "") -> QAction:
         action = QAction(text, self)
         if shortcuts:
-            action.setShortcuts([QKeySequence(s) if isinstance(s, str) else s for s in shortcuts])
+            seqs: list[QKeySequence] = []
+            for item in shortcuts:
+                for seq in QKeySequence.keyBindings(item) if isinstance(item, QKeySequence.StandardKey) else [QKeySequence(item)]:
+                    if not seq.isEmpty() and seq not in seqs:  # a key twice would make the shortcut ambiguous
+                        seqs.append(seq)
+            action.setShortcuts(seqs)
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.triggered.connect(lambda _checked=False: slot())
         if tip:
