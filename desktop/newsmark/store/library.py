@@ -299,8 +299,8 @@ class Library:
         exhausted = False
         while not exhausted:
             with self._write() as session:
-                started = time.monotonic()
-                while time.monotonic() - started < batch_seconds:
+                deadline = time.monotonic() + batch_seconds
+                while True:  # at least one document per batch
                     doc = next(pending, None)
                     if doc is None:
                         exhausted = True
@@ -309,6 +309,8 @@ class Library:
                     results.append(result)
                     if on_result is not None:
                         on_result(result)
+                    if time.monotonic() >= deadline:
+                        break
         return results
 
     def _add_one(self, session: Session, doc: NewDocument) -> AddResult:
