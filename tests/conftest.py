@@ -15,6 +15,11 @@ os.environ.setdefault("NEWSMARK_ANNOTATOR", "tester")
 
 import pytest  # noqa: E402
 
+# urllib3 (pulled in by trafilatura) probes for IPv6 at import time by binding a
+# socket to ::1; it sends nothing. Import it now, before pytest-socket starts
+# refusing sockets, so that probe is not mistaken for a test using the network.
+import urllib3  # noqa: E402,F401
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
