@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QMouseEvent, QTextCursor
 from PySide6.QtWidgets import QApplication
 
 from newsmark.model import ClaimType, Relation, RelationLabel, ReviewStatus, Span, SpanKind, SpanStatus, Suggestions
@@ -76,14 +76,19 @@ def click_mark(qtbot, window, span: Span) -> None:  # type: ignore[no-untyped-de
     qtbot.mouseClick(window.reader.viewport(), Qt.MouseButton.LeftButton, pos=point)
 
 
-def drag(window, start: int, end: int, modifiers=Qt.KeyboardModifier.NoModifier) -> None:  # type: ignore[no-untyped-def]
+def drag(window, start: int, end: int, modifiers=Qt.KeyboardModifier.NoModifier, *, inset: bool = False) -> None:  # type: ignore[no-untyped-def]
     """Select [start, end) with a real mouse drag over the reader's viewport."""
     reader = window.reader
     offsets = window.editor.offsets
-    first = reader.fragments(offsets.to_qt(start), offsets.to_qt(start + 1))[0]
-    last = reader.fragments(offsets.to_qt(end - 1), offsets.to_qt(end))[0]
-    a = QPointF(first.left() + 1, first.center().y())
-    b = QPointF(last.right() - 1, last.center().y())
+
+    def caret(cp: int) -> QPointF:  # where the caret for that position is drawn (bidi-aware)
+        cursor = QTextCursor(reader.document())
+        cursor.setPosition(offsets.to_qt(cp))
+        rect = reader.cursorRect(cursor)
+        return QPointF(rect.center())
+
+    # ``inset``: press and release a character inside the edges, where bidi text has no ambiguous caret
+    a, b = (caret(start + 1), caret(end - 1)) if inset and end - start > 2 else (caret(start), caret(end))
     vp = reader.viewport()
 
     def send(kind, pos, buttons):  # type: ignore[no-untyped-def]

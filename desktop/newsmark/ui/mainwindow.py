@@ -117,9 +117,10 @@ class MainWindow(QMainWindow):
         right.addWidget(self.legend)
         right.addWidget(self.inspector)
         right.addWidget(self.marks_panel)
-        right.setStretchFactor(0, 2)
-        right.setStretchFactor(1, 3)
-        right.setStretchFactor(2, 3)
+        right.setStretchFactor(0, 0)
+        right.setStretchFactor(1, 1)
+        right.setStretchFactor(2, 1)
+        right.setSizes([170, 470, 260])
         right.setChildrenCollapsible(False)
         self.right_splitter = right
 

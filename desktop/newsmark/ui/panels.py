@@ -166,6 +166,7 @@ class Inspector(QWidget):
         self.history.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.history.setAlternatingRowColors(True)
         self.history.setWordWrap(True)
+        self.history.setMinimumHeight(60)
         layout.addWidget(self.history, 1)
         editor.selectionChanged.connect(self.show_mark)
         editor.documentOpened.connect(lambda _doc: self.show_mark(None))
@@ -375,6 +376,7 @@ class Legend(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setMinimumHeight(4 * self.tree.fontMetrics().height())
         layout.addWidget(self.tree, 1)
         self._filling = False
         editor.documentOpened.connect(lambda _doc: self.fill())

@@ -327,19 +327,21 @@ class ReaderView(QTextEdit):
                 rects = self.fragments(ms, me)
                 if not rects:
                     continue
+                chosen = span_id == selected
                 color = QColor(claim_color(span.claim_type) if span.claim_type else self.editor.palette.ink(span.label))
-                pen = QPen(color, 2.0 if span.status == SpanStatus.ACCEPTED else 1.6)
+                if span.status == SpanStatus.SUGGESTED and not chosen:
+                    color.setAlphaF(0.6)
+                pen = QPen(color, 3.0 if chosen else 2.0 if span.status == SpanStatus.ACCEPTED else 1.5)
                 if span.status == SpanStatus.SUGGESTED:
                     pen.setStyle(Qt.PenStyle.DashLine)
+                pen.setCapStyle(Qt.PenCapStyle.FlatCap)
                 painter.setPen(pen)
                 for rect in rects:
                     y = rect.bottom() + 2.5
                     painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
                 top, bottom = max(-2.0, rects[0].top()), min(height + 2.0, rects[-1].bottom() + 3)
-                bar = QColor(color)
-                if span.status == SpanStatus.SUGGESTED:
-                    bar.setAlphaF(0.45)
-                painter.fillRect(QRectF(bar_x, top, 4 if span_id == selected else 3, bottom - top), bar)
+                painter.fillRect(QRectF(bar_x - (1 if chosen else 0), top, 5 if chosen else 3, bottom - top), color)
+                continue  # a selected claim shows by its heavier line and bar, not by boxes
             elif span.status == SpanStatus.SUGGESTED and span.kind in (SpanKind.ENTITY, SpanKind.SOURCE):
                 rects = self.fragments(ms, me)
                 color = QColor(self.editor.palette.color(span.label, dark=self._dark)).darker(170 if not self._dark else 60)
