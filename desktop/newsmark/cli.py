@@ -103,8 +103,10 @@ def gui(app: AppContext) -> None:
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-v", "--verbose", is_flag=True, help="List every document added.")
+@click.option("--annotate/--no-annotate", default=True, show_default=True, help="Mark entities and claims in the new articles right away.")
+@click.option("--model", default=None, metavar="NAME", help="spaCy pipeline for --annotate (default: the library's setting, else the best installed).")
 @click.pass_obj
-def import_cmd(app: AppContext, paths: tuple[Path, ...], verbose: bool) -> None:
+def import_cmd(app: AppContext, paths: tuple[Path, ...], verbose: bool, annotate: bool, model: str | None) -> None:
     """Import articles from files and folders (recursively).
 
     Reads .txt, .md, .html/.htm (main text and metadata of a saved web page), .jsonl
@@ -112,25 +114,14 @@ def import_cmd(app: AppContext, paths: tuple[Path, ...], verbose: bool) -> None:
     sidecar gives a text file its title, source, author and date. Each article is
     added whole or not at all; the same text is never added twice.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from newsmark.services.importer import import_paths
 
     library = app.library
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[current]}"),
-        transient=True,
-        disable=not sys.stderr.isatty(),
-        console=None,
-    ) as progress:
-        task = progress.add_task("Importing", total=None, current="")
+    with _progress() as progress:
+        task = progress.add_task("Importing", total=None, info="")
 
         def on_progress(p):  # type: ignore[no-untyped-def]
-            progress.update(task, total=p.files_total, completed=p.files_done, current=Path(p.current).name if p.current else "")
+            progress.update(task, total=p.files_total, completed=p.files_done, info=Path(p.current).name if p.current else "")
 
         summary = import_paths(library, paths, on_progress=on_progress)
     if verbose:
@@ -139,8 +130,125 @@ def import_cmd(app: AppContext, paths: tuple[Path, ...], verbose: bool) -> None:
     for line in summary.details():
         click.echo(line, err=True)
     click.echo(summary.headline())
+    if annotate and summary.added:
+        _annotate(app.library, [r.doc_id for r in summary.added], model=model, n_process=None, batch_size=None)
     if summary.errors and not summary.added:
         sys.exit(1)
+
+
+def _progress():  # type: ignore[no-untyped-def]
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[info]}"),
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    )
+
+
+def _load_model(library, model: str | None):  # type: ignore[no-untyped-def]
+    from newsmark.nlp.loader import ModelNotAvailable
+    from newsmark.services.annotate import load_model
+
+    try:
+        return load_model(library, model)
+    except ModelNotAvailable as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _annotate(library, doc_ids, *, model, n_process, batch_size) -> None:  # type: ignore[no-untyped-def]
+    from newsmark.services.annotate import annotate_documents
+
+    if not doc_ids:
+        click.echo("Nothing to annotate.")
+        return
+    click.echo(f"Loading the language model{f' {model}' if model else ''}…", err=True)
+    nlp = _load_model(library, model)
+    with _progress() as progress:
+        task = progress.add_task("Annotating", total=len(doc_ids), info="")
+
+        def on_progress(p):  # type: ignore[no-untyped-def]
+            progress.update(task, completed=p.done, info=f"{p.words_per_second:,.0f} words/s")
+
+        try:
+            summary = annotate_documents(library, nlp, doc_ids, n_process=n_process, batch_size=batch_size, on_progress=on_progress)
+        except KeyboardInterrupt:
+            raise click.ClickException("annotation interrupted; the articles finished before that keep their suggestions") from None
+    click.echo(summary.headline())
+
+
+@main.command()
+@click.option("--pending", "scope", flag_value="pending", default=True, help="Only articles no model has annotated yet (the default).")
+@click.option("--all", "scope", flag_value="all", help="Every article (pending suggestions are replaced; your own decisions are kept).")
+@click.option("--id", "doc_ids", type=int, multiple=True, help="Only this article (repeatable).")
+@click.option("--model", default=None, metavar="NAME", help="spaCy pipeline (package name or folder). Default: the library's setting, else the best English pipeline installed.")
+@click.option("-j", "--processes", "n_process", type=click.IntRange(1, 64), default=None, help="Worker processes for spaCy (default: the library's setting, else 1).")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=None, help="Texts per spaCy batch (default 32).")
+@click.pass_obj
+def annotate(app: AppContext, scope: str, doc_ids: tuple[int, ...], model: str | None, n_process: int | None, batch_size: int | None) -> None:
+    """Mark entities and claims (with their speakers) in articles.
+
+    Replaces only suggestions still pending review: marks you accepted, rejected,
+    edited or made yourself are never touched, and a suggestion you rejected is
+    not proposed again. Ctrl+C stops; finished articles keep their suggestions.
+    """
+    from newsmark.services.annotate import documents_to_annotate
+
+    ids = documents_to_annotate(app.library, pending_only=scope == "pending", doc_ids=list(doc_ids) or None)
+    _annotate(app.library, ids, model=model, n_process=n_process, batch_size=batch_size)
+
+
+@main.group("eval")
+def eval_group() -> None:
+    """Measure the claim detector against gold annotations."""
+
+
+@eval_group.command("attribution")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--model", default=None, metavar="NAME", help="spaCy pipeline to evaluate.")
+@click.option("--limit", type=int, default=None, help="Only the first N articles.")
+@click.option("--annotator", type=click.Choice(["first", "all"]), default="first", show_default=True, help="Which gold file(s) to use when an article has several annotators.")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+def eval_attribution_cmd(folder: Path, model: str | None, limit: int | None, annotator: str, as_json: bool) -> None:
+    """Score sources, cues and contents against brat gold (FOLDER/text/*.txt + FOLDER/attributions/*.ann, as PolNeAR)."""
+    from newsmark.nlp.loader import ModelNotAvailable, load_pipeline
+    from newsmark.services.evaluation import eval_attribution
+
+    try:
+        nlp = load_pipeline(model)
+    except ModelNotAvailable as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        report = eval_attribution(folder, nlp, limit, annotator=annotator)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.to_markdown())
+
+
+@eval_group.command("checkworthy")
+@click.argument("tsv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--model", default=None, metavar="NAME", help="spaCy pipeline to evaluate.")
+@click.option("--limit", type=int, default=None, help="Only the first N sentences.")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+def eval_checkworthy_cmd(tsv: Path, model: str | None, limit: int | None, as_json: bool) -> None:
+    """Score sentence check-worthiness against CheckThat!-format labels (Sentence_id, Text, class_label)."""
+    from newsmark.nlp.loader import ModelNotAvailable, load_pipeline
+    from newsmark.services.evaluation import eval_checkworthy
+
+    try:
+        nlp = load_pipeline(model)
+    except ModelNotAvailable as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        report = eval_checkworthy(tsv, nlp, limit)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.to_markdown())
 
 
 @main.command("list")
@@ -236,11 +344,9 @@ def show(app: AppContext, doc_id: int, marks: bool) -> None:
 @click.pass_obj
 def info(app: AppContext) -> None:
     """Where the library is, its schema version, size and health."""
-    from newsmark.store.migrate import current_revision, head_revision
-
     library = app.library
     click.echo(f"library:   {library.describe()}")
-    click.echo(f"schema:    {current_revision(library.engine)} (this Newsmark: {head_revision()})")
+    click.echo(f"schema:    {library.schema_revision()}")
     click.echo(f"articles:  {library.document_count()}")
     problems = library.integrity_check()
     click.echo("integrity: ok" if not problems else "integrity: FAILED\n  " + "\n  ".join(problems[:20]))

@@ -119,6 +119,7 @@ class Label:
     shown: bool = True
     hotkey: str | None = None
     builtin: bool = True
+    color_dark: str = ""  # background behind white text in dark mode ("" = derive from ``color``)
 
 
 @dataclass(slots=True)
@@ -157,6 +158,8 @@ class Document:
     updated_at: datetime | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
+    annotated_by: str | None = None  # the model ("name version") that last suggested marks for it
+    annotated_at: datetime | None = None
 
 
 @dataclass(slots=True)

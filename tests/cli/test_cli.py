@@ -41,12 +41,12 @@ def test_import_list_show(run, tmp_path: Path) -> None:  # type: ignore[no-untyp
     (folder / "one.txt").write_text("Mayor Ana Díaz said the bridge will reopen in May.\n", encoding="utf-8")
     (folder / "sub" / "two.md").write_text("# Council vote\n\nThe council voted 7 to 2.\n", encoding="utf-8")
     (folder / "sub" / "bad.txt").write_bytes(b"\x00\x01\x02binary\x00" * 10)
-    result = run("import", str(folder))
+    result = run("import", "--no-annotate", str(folder))
     assert result.exit_code == 0, result.output
     assert "2 added" in result.output and "1 not imported" in result.output
     assert "bad.txt" in result.output  # the problem names the file
 
-    again = run("import", str(folder / "one.txt"))
+    again = run("import", "--no-annotate", str(folder / "one.txt"))
     assert "already in the library" in again.output and "0 added" in again.output
 
     listed = run("list", "--json")
@@ -64,7 +64,7 @@ def test_import_list_show(run, tmp_path: Path) -> None:  # type: ignore[no-untyp
 
 def test_import_of_only_bad_files_fails(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "empty.txt").write_text("")
-    result = run("import", str(tmp_path / "empty.txt"), str(tmp_path / "nope.txt"))
+    result = run("import", "--no-annotate", str(tmp_path / "empty.txt"), str(tmp_path / "nope.txt"))
     assert result.exit_code == 1
     assert "empty.txt" in result.output and "nope.txt: error: no such file or folder" in result.output
 
@@ -73,7 +73,7 @@ def test_db_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     target = tmp_path / "env.sqlite"
     monkeypatch.setenv("NEWSMARK_DB", str(target))
     (tmp_path / "a.txt").write_text("An article.", encoding="utf-8")
-    result = CliRunner().invoke(main, ["import", str(tmp_path / "a.txt")])
+    result = CliRunner().invoke(main, ["import", "--no-annotate", str(tmp_path / "a.txt")])
     assert result.exit_code == 0 and target.exists()
 
 

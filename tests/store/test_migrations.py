@@ -56,6 +56,10 @@ def _make_old_library(path: Path) -> None:
         "INSERT INTO documents (title, imported_at, updated_at, text, text_hash, status, meta) "
         "VALUES ('Old one', '2024-01-01 00:00:00', '2024-01-01 00:00:00', 'Negotiators met in Cairo.', 'h1', 'done', '{}')"
     )
+    con.execute(
+        "INSERT INTO spans (document_id, start, \"end\", label, kind, origin, origin_detail, status, note, created_at, updated_at) "
+        "VALUES (1, 18, 23, 'GPE', 'entity', 'model', 'en_core_web_sm 3.7.1', 'suggested', '', '2024-01-01', '2024-01-01')"
+    )
     con.commit()
     con.close()
 
@@ -68,6 +72,14 @@ def test_an_older_library_is_backed_up_then_upgraded(db_path: Path) -> None:
     assert backup is not None and backup.exists() and backup.parent == db_path.parent / "backups"
     # The old article survived and is found by the full-text index the upgrade added.
     assert [d.title for d in lib.list_documents(DocumentQuery(search="cairo"))] == ["Old one"]
+    # The index stays in step with what is added after the upgrade.
+    lib.add_document(NewDocument(text="Talks moved to Doha.", title="New one"))
+    assert [d.title for d in lib.list_documents(DocumentQuery(search="doha"))] == ["New one"]
+    # The data migration of 0003 recorded which model had annotated the old article.
+    old = lib.get_document(1)
+    assert old.annotated_by == "en_core_web_sm 3.7.1" and old.annotated_at is not None
+    assert lib.spans(1)[0].label == "GPE"
+    assert [d.title for d in lib.list_documents(DocumentQuery(unannotated=True))] == ["New one"]
     lib.close()
     # The backup is a sound copy of the old schema.
     con = sqlite3.connect(backup)

@@ -39,7 +39,7 @@ from newsmark.model import (
     Suggestions,
 )
 from newsmark.store.engine import IMMEDIATE, make_engine, resolve_url, sqlite_path
-from newsmark.store.migrate import ensure_schema
+from newsmark.store.migrate import current_revision, ensure_schema
 from newsmark.store.schema import (
     DocumentRow,
     EventRow,
@@ -108,6 +108,7 @@ class DocumentQuery:
     statuses: Sequence[ReviewStatus] = ()
     tag: str | None = None
     label: str | None = None  # documents with at least one non-rejected span of this label
+    unannotated: bool = False  # only documents no model has annotated yet
     order_by: str = "imported_at"  # imported_at | published | title | status | source | id
     descending: bool = False
     limit: int | None = None
@@ -175,6 +176,8 @@ def _to_document(row: DocumentRow) -> Document:
         updated_at=_as_utc(row.updated_at),
         meta=dict(row.meta or {}),
         tags=[t.name for t in row.tags],
+        annotated_by=row.annotated_by,
+        annotated_at=_as_utc(row.annotated_at),
     )
 
 
@@ -359,6 +362,19 @@ class Library:
                 raise NotFound(f"there is no document {doc_id}")
             return _to_document(row)
 
+    def iter_texts(self, doc_ids: Sequence[int], chunk: int = 200) -> Iterator[tuple[int, str]]:
+        """(id, text) of the given documents, read a chunk at a time (bounded memory)."""
+        for i in range(0, len(doc_ids), chunk):
+            ids = list(doc_ids[i : i + chunk])
+            with self._read() as session:
+                found = dict(session.execute(select(DocumentRow.id, DocumentRow.text).where(DocumentRow.id.in_(ids))).all())
+            for doc_id in ids:
+                if doc_id in found:
+                    yield doc_id, found[doc_id]
+
+    def schema_revision(self) -> str | None:
+        return current_revision(self.engine)
+
     def document_count(self) -> int:
         with self._read() as session:
             return session.scalar(select(func.count(DocumentRow.id))) or 0
@@ -376,6 +392,8 @@ class Library:
             else:
                 like = f"%{query.search.strip()}%"
                 stmt = stmt.where(or_(DocumentRow.title.ilike(like), DocumentRow.text.ilike(like)))
+        if query.unannotated:
+            stmt = stmt.where(DocumentRow.annotated_at.is_(None))
         if query.statuses:
             stmt = stmt.where(DocumentRow.status.in_([ReviewStatus.parse(s).value for s in query.statuses]))
         if query.tag:
@@ -753,6 +771,9 @@ class Library:
                         origin_detail=rel.origin_detail or suggestions.model,
                     )
                 )
+            document = session.get(DocumentRow, doc_id)
+            document.annotated_by = suggestions.model
+            document.annotated_at = utcnow()
             self._log(
                 session,
                 "document.annotate",

@@ -68,6 +68,8 @@ class DocumentRow(Base):
     text_hash: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20), default="new", index=True)
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    annotated_by: Mapped[str | None] = mapped_column(String(300))  # "model version" of the last annotation run
+    annotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
     spans: Mapped[list[SpanRow]] = relationship(back_populates="document", cascade="all, delete-orphan", passive_deletes=True)
     tags: Mapped[list[TagRow]] = relationship(secondary=document_tags, order_by="TagRow.name")
