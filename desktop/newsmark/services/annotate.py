@@ -12,12 +12,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newsmark.store import DocumentQuery, Library
 
-if TYPE_CHECKING:  # spaCy is imported lazily, inside newsmark.nlp
-    from spacy.language import Language
+Language = Any  # a spaCy pipeline; only newsmark.nlp imports spaCy (lazily)
 
 MODEL_SETTING = "nlp.model"  # the pipeline name the user chose ("" or absent: resolve automatically)
 PROCESSES_SETTING = "nlp.n_process"
