@@ -1,0 +1,206 @@
+"""Reading gold attributions in brat standoff (PolNeAR style), for evaluation.
+
+A brat ``.ann`` file beside a ``.txt`` holds, one per line:
+
+- text-bound annotations ``T12<TAB>Source 759 766<TAB>sources``; a discontinuous
+  span lists its fragments ``start end;start end``; offsets are code-point
+  offsets into the ``.txt``, half-open;
+- events ``E3<TAB>Attribution:T12 Cue:T11 Source:T10 Content:T9`` tying the
+  parts of one attribution (``Attribution-no-source`` when there is no source;
+  a second content is ``Content2``);
+- notes ``#1<TAB>AnnotatorNotes T66<TAB>...`` and other lines, kept out of the way.
+
+A text-bound annotation's text may itself contain line breaks (brat writes
+them as they are): a line that does not start a new annotation continues the
+previous one. Malformed lines are reported in :attr:`BratDocument.problems`
+(``"file:line: message"``) rather than raised, so one bad line does not lose a
+whole article; offsets outside the text are problems too.
+
+This module reads; it never imports the nlp layer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_ID = re.compile(r"^([TERAMN#*]\d*)\t")
+_TB = re.compile(r"^(T\d+)\t(\S+) ((?:\d+ \d+;)*\d+ \d+)(?:\t(.*))?$")
+
+ROLES = ("Source", "Cue", "Content")
+
+
+@dataclass(frozen=True, slots=True)
+class TextBound:
+    """A text-bound annotation: id, type and its fragments (``[(start, end), ...]`` in text order)."""
+
+    id: str
+    type: str
+    fragments: tuple[tuple[int, int], ...]
+    text: str = ""
+
+    @property
+    def start(self) -> int:
+        return min(s for s, _ in self.fragments)
+
+    @property
+    def end(self) -> int:
+        return max(e for _, e in self.fragments)
+
+    @property
+    def discontinuous(self) -> bool:
+        return len(self.fragments) > 1
+
+
+@dataclass(slots=True)
+class Attribution:
+    """One attribution event: its source (may be None), cue and content(s)."""
+
+    id: str
+    type: str  # "Attribution" or "Attribution-no-source"
+    source: TextBound | None = None
+    cue: TextBound | None = None
+    contents: list[TextBound] = field(default_factory=list)
+
+    def role(self, name: str) -> list[TextBound]:
+        """The annotations of a role: ``"source"``, ``"cue"`` or ``"content"``."""
+        name = name.lower()
+        if name == "source":
+            return [self.source] if self.source else []
+        if name == "cue":
+            return [self.cue] if self.cue else []
+        if name == "content":
+            return list(self.contents)
+        raise ValueError(f"unknown role {name!r} (expected source, cue or content)")
+
+
+@dataclass(slots=True)
+class BratDocument:
+    """The text-bound annotations and attribution events of one ``.ann`` file."""
+
+    path: str
+    textbounds: dict[str, TextBound] = field(default_factory=dict)
+    attributions: list[Attribution] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def parse_ann(ann: str, text: str | None = None, path: str = "<ann>") -> BratDocument:
+    """Parse the content of a ``.ann`` file; ``text`` (the ``.txt``) lets offsets be checked."""
+    result = BratDocument(path=path)
+    events: list[tuple[int, str, str]] = []
+    last_tb: str | None = None
+    for number, line in enumerate(ann.split("\n"), 1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        if not _ID.match(line):
+            if last_tb is None:
+                result.problems.append(f"{path}:{number}: not a brat annotation line: {line[:60]!r}")
+            continue  # the continuation of a text-bound annotation's text
+        if line.startswith("T"):
+            match = _TB.match(line)
+            if not match:
+                result.problems.append(f"{path}:{number}: malformed text-bound annotation: {line[:60]!r}")
+                last_tb = None
+                continue
+            tid, ttype, frag_text, covered = match.groups()
+            fragments = []
+            bad = False
+            for frag in frag_text.split(";"):
+                start, end = (int(x) for x in frag.split())
+                if end < start or (text is not None and end > len(text)):
+                    result.problems.append(f"{path}:{number}: {tid} fragment {start}-{end} is outside the text")
+                    bad = True
+                fragments.append((start, end))
+            last_tb = tid
+            if bad:
+                continue
+            result.textbounds[tid] = TextBound(tid, ttype, tuple(sorted(fragments)), covered or "")
+        elif line.startswith("E"):
+            last_tb = None
+            parts = line.split("\t")
+            if len(parts) < 2 or not parts[1].strip():
+                result.problems.append(f"{path}:{number}: malformed event: {line[:60]!r}")
+                continue
+            events.append((number, parts[0], parts[1]))
+        else:
+            last_tb = None  # notes, relations, attributes: not used here
+    for number, eid, body in events:
+        args = body.split()
+        try:
+            pairs = [arg.split(":", 1) for arg in args]
+            etype, trigger = pairs[0]
+        except ValueError:
+            result.problems.append(f"{path}:{number}: malformed event: {body[:60]!r}")
+            continue
+        event = Attribution(eid, etype)
+        for role, ref in pairs[1:]:
+            tb = result.textbounds.get(ref)
+            if tb is None:
+                result.problems.append(f"{path}:{number}: {eid} refers to unknown {ref}")
+                continue
+            base = role.rstrip("0123456789")
+            if base == "Source":
+                event.source = tb
+            elif base == "Cue":
+                event.cue = tb
+            elif base == "Content":
+                event.contents.append(tb)
+        if etype.startswith("Attribution"):
+            result.attributions.append(event)
+    return result
+
+
+def read_ann(ann_path: Path | str, text_path: Path | str | None = None) -> BratDocument:
+    """Read one ``.ann`` file (UTF-8); with ``text_path`` its offsets are checked against the text."""
+    ann_path = Path(ann_path)
+    text = Path(text_path).read_text(encoding="utf-8") if text_path is not None else None
+    return parse_ann(ann_path.read_text(encoding="utf-8"), text, str(ann_path))
+
+
+@dataclass(slots=True)
+class GoldArticle:
+    """One article of a PolNeAR-style folder: its text and every annotator's ``.ann``."""
+
+    name: str
+    text_path: Path
+    ann_paths: list[Path]
+
+    def text(self) -> str:
+        return self.text_path.read_text(encoding="utf-8")
+
+
+_SUFFIX = re.compile(r"^(?P<name>.+)_(?P<annotator>[0-9A-Za-z]{2,8})$")
+
+
+def annotator_of(ann_path: Path) -> str:
+    """The annotator code of ``name_xxxx.ann`` (``""`` when there is none)."""
+    match = _SUFFIX.match(ann_path.stem)
+    return match.group("annotator") if match else ""
+
+
+def list_gold_articles(folder: Path | str) -> list[GoldArticle]:
+    """The articles of ``folder/text/*.txt`` with their ``folder/attributions/*.ann`` files, by name.
+
+    ``.ann`` files are matched to a text as ``<text stem>.ann`` or
+    ``<text stem>_<annotator>.ann``. Texts without any ``.ann`` are left out.
+    Raises ``FileNotFoundError`` naming the folder when ``text/`` or
+    ``attributions/`` is missing.
+    """
+    folder = Path(folder)
+    text_dir, ann_dir = folder / "text", folder / "attributions"
+    for needed in (text_dir, ann_dir):
+        if not needed.is_dir():
+            raise FileNotFoundError(f"{needed} is missing: expected DIR/text/*.txt and DIR/attributions/*.ann")
+    texts = {txt.stem: txt for txt in sorted(text_dir.glob("*.txt"))}
+    by_stem: dict[str, list[Path]] = {}
+    for ann in sorted(ann_dir.glob("*.ann")):
+        if ann.stem in texts:
+            by_stem.setdefault(ann.stem, []).append(ann)
+            continue
+        match = _SUFFIX.match(ann.stem)
+        if match and match.group("name") in texts:
+            by_stem.setdefault(match.group("name"), []).append(ann)
+    articles = [GoldArticle(stem, txt, by_stem[stem]) for stem, txt in texts.items() if stem in by_stem]
+    return articles

@@ -1,0 +1,711 @@
+"""The claim detector's rules, over a parsed spaCy ``Doc``.
+
+This module never imports spaCy: it only reads the tokens, tags and
+dependency arcs of a ``Doc`` it is given (so ``import newsmark.nlp.attribution``
+stays cheap). The spaCy component that calls it lives in :mod:`newsmark.nlp.claims`.
+
+Three passes, in this order (a token used by an earlier pass is not reused):
+
+1. **Direct quotes** (:func:`find_quotes` over the text): a quotation that
+   stands on its own — it opens its sentence, or follows a frame such as
+   ``X told CNN,`` / ``X said:`` — becomes a ``direct_quote`` claim, with its
+   speaker and cue taken from the frame before it or from the one after it
+   (``“…,” he said`` / ``“…,” said X, a spokesman``). A paragraph that is only
+   a quotation inherits the speaker of the quotation just before it (same
+   paragraph or the previous one). Quotations inside a sentence that goes on
+   around them (scare quotes, quoted phrases, anything after ``said that``)
+   are *not* separate claims: they belong to the reported statement or
+   assertion around them.
+2. **Reported statements** (dependency parse): a reporting verb (``say``,
+   ``tell``, ``add``, ``expect`` …, see :mod:`.lexicon`) with a clausal
+   complement (``X said (that) …``), a reporting verb that hangs off the clause
+   it reports (``…, X said.``), and ``according to X``. The speaker is the
+   subject's whole noun phrase (appositions and relative clauses included),
+   inherited through ``adding``/``and added``; the cue is the verb with its
+   auxiliaries and particle, plus the addressee of ``tell`` (``told CNN``).
+3. **Check-worthy assertions** in sentences no attribution covers: see
+   :mod:`newsmark.nlp.factual`.
+
+All positions here are token indexes, ``[start, end)``.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from newsmark.model import ClaimType
+from newsmark.nlp import lexicon
+from newsmark.nlp.quotes import QUOTE_MARKS, find_quotes
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.tokens import Doc, Token
+
+TokSpan = tuple[int, int]
+
+SENT_FINAL = frozenset(".!?")
+DASHES = frozenset(("―", "—", "–", "-", "--"))
+TRIM_PUNCT = frozenset(",;:—–-")
+SUBJECT_DEPS = frozenset(("nsubj", "nsubjpass", "csubj"))
+CLAUSE_DEPS = frozenset(("ccomp", "parataxis", "ROOT", "conj", "advcl", "xcomp", "relcl", "acl", "csubj"))
+# scare quotes: a standalone quotation needs at least this many words unless a frame names its speaker
+MIN_QUOTE_WORDS = 3
+
+
+@dataclass(slots=True)
+class FoundClaim:
+    """One claim found in a Doc, as token spans."""
+
+    claim_type: ClaimType
+    content: TokSpan
+    score: float
+    source: TokSpan | None = None
+    cue: TokSpan | None = None
+    rule: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data (it travels in ``doc.user_data`` and through ``Doc.to_bytes``)."""
+        return {
+            "type": self.claim_type.value,
+            "content": list(self.content),
+            "score": round(self.score, 3),
+            "source": list(self.source) if self.source else None,
+            "cue": list(self.cue) if self.cue else None,
+            "rule": self.rule,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FoundClaim:
+        return cls(
+            ClaimType(data["type"]),
+            (int(data["content"][0]), int(data["content"][1])),
+            float(data["score"]),
+            tuple(data["source"]) if data.get("source") else None,  # type: ignore[arg-type]
+            tuple(data["cue"]) if data.get("cue") else None,  # type: ignore[arg-type]
+            data.get("rule", ""),
+        )
+
+
+class _Layout:
+    """Per-document helpers: paragraphs, sentences, char → token."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        n = len(doc)
+        self.idx = [t.idx for t in doc]
+        self.para = [0] * n
+        p = 0
+        for t in doc:
+            self.para[t.i] = p
+            if "\n" in t.text or "\n" in t.whitespace_:
+                p += 1
+        self._para_bounds: dict[int, list[int]] = {}
+        for i, p_id in enumerate(self.para):
+            bounds = self._para_bounds.setdefault(p_id, [i, i + 1])
+            bounds[1] = i + 1
+        self.sent_start = [0] * n
+        self.sent_end = [n] * n
+        has_sents = doc.has_annotation("SENT_START")
+        if has_sents:
+            for sent in doc.sents:
+                for i in range(sent.start, sent.end):
+                    self.sent_start[i] = sent.start
+                    self.sent_end[i] = sent.end
+        else:
+            self.sent_end = [n] * n
+        self.used = [False] * n  # tokens taken by a claim's content, source or cue
+
+    def para_start(self, i: int) -> int:
+        return self._para_bounds[self.para[i]][0]
+
+    def para_end(self, i: int) -> int:
+        return self._para_bounds[self.para[i]][1]
+
+    def bounds(self, i: int) -> TokSpan:
+        """The sentence of token ``i``, cut to its paragraph."""
+        return max(self.sent_start[i], self.para_start(i)), min(self.sent_end[i], self.para_end(i))
+
+    def token_at(self, char: int) -> int:
+        return max(0, bisect_right(self.idx, char) - 1)
+
+    def char_span_to_tokens(self, start: int, end: int) -> TokSpan:
+        first = self.token_at(start)
+        last = self.token_at(max(start, end - 1))
+        return first, last + 1
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _is_word(tok: Token) -> bool:
+    return tok.is_alpha or tok.like_num
+
+
+def _words(doc: Doc, span: TokSpan) -> int:
+    return sum(1 for i in range(*span) if _is_word(doc[i]))
+
+
+def _trim(doc: Doc, span: TokSpan, extra: frozenset[str] = frozenset()) -> TokSpan | None:
+    """Drop surrounding whitespace and separating punctuation from a token span."""
+    start, end = span
+    while start < end and (doc[start].is_space or doc[start].text in TRIM_PUNCT or doc[start].text in extra):
+        start += 1
+    while end > start and (doc[end - 1].is_space or doc[end - 1].text in TRIM_PUNCT or doc[end - 1].text in extra):
+        end -= 1
+    return (start, end) if end > start else None
+
+
+def _subtree_span(tok: Token) -> TokSpan:
+    return tok.left_edge.i, tok.right_edge.i + 1
+
+
+def _is_reporting(tok: Token) -> bool:
+    return tok.lemma_.lower() in lexicon.REPORTING_VERBS and tok.pos_ in ("VERB", "AUX") and tok.tag_ != "MD"
+
+
+def _is_stance(tok: Token) -> bool:
+    lemma = tok.lemma_.lower()
+    return (lemma in lexicon.STANCE_VERBS or lemma in lexicon.STANCE_PREPOSITIONS) and tok.pos_ == "VERB"
+
+
+def _subject(tok: Token) -> Token | None:
+    """The subject of a verb, inherited through adding / and added / to say."""
+    seen = 0
+    cur = tok
+    while seen < 4:
+        passive = False
+        for child in cur.children:
+            if child.dep_ in ("nsubjpass", "auxpass"):
+                passive = True
+        if passive:
+            # "was told by X" — the agent speaks; "it is expected that …" has no speaker
+            for child in cur.children:
+                if child.dep_ == "agent":
+                    objs = [c for c in child.children if c.dep_ == "pobj"]
+                    return objs[0] if objs else None
+            return None
+        for child in cur.children:
+            if child.dep_ in ("nsubj", "csubj"):
+                return child
+        if cur.dep_ in ("conj", "advcl", "xcomp") and cur.head.i != cur.i:
+            # "said ..., adding that", "said X and added Y", "declined to say"
+            if cur.dep_ == "advcl" and cur.tag_ != "VBG":
+                return None
+            cur = cur.head
+            seen += 1
+            continue
+        return None
+    return None
+
+
+def _cue_span(doc: Doc, verb: Token, stop: int | None = None) -> TokSpan:
+    """The verb with its auxiliaries/negation just before it, its particle, and tell's addressee."""
+    start = verb.i
+    while start > 0 and doc[start - 1].dep_ in ("aux", "auxpass", "neg") and doc[start - 1].head.i == verb.i:
+        start -= 1
+    end = verb.i + 1
+    for child in verb.children:
+        if child.i == end and child.dep_ == "prt":
+            end += 1
+    if verb.lemma_.lower() == "tell":
+        for child in verb.children:
+            if child.dep_ in ("dobj", "dative", "iobj") and child.i == end:
+                right = child.right_edge.i + 1
+                if right - child.i <= 4 and (stop is None or right <= stop):
+                    end = right
+    return start, end
+
+
+def _overlaps(a: TokSpan, b: TokSpan) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _clip(span: TokSpan, avoid: TokSpan) -> TokSpan | None:
+    """``span`` without the part that overlaps ``avoid`` (keep the larger side)."""
+    if not _overlaps(span, avoid):
+        return span
+    left = (span[0], avoid[0]) if avoid[0] > span[0] else None
+    right = (avoid[1], span[1]) if avoid[1] < span[1] else None
+    options = [s for s in (left, right) if s]
+    if not options:
+        return None
+    return max(options, key=lambda s: s[1] - s[0])
+
+
+def _source_span(doc: Doc, subj: Token, avoid: list[TokSpan]) -> TokSpan | None:
+    span: TokSpan | None = _subtree_span(subj)
+    for a in avoid:
+        if span is None:
+            return None
+        if _overlaps(span, a):
+            # keep the part that holds the subject's head word
+            if a[0] <= subj.i < a[1]:
+                return None
+            span = (span[0], a[0]) if a[0] > subj.i else (a[1], span[1])
+    if span is None:
+        return None
+    return _trim(doc, span, frozenset(QUOTE_MARKS) | {"'", "’", "‘"})
+
+
+def _fallback_source(doc: Doc, verb: Token, lo: int) -> TokSpan | None:
+    """``…, an official and a source familiar with the talks said.`` when the parser found no subject."""
+    i = verb.i - 1
+    while i >= lo and doc[i].dep_ in ("aux", "auxpass", "neg", "advmod") and doc[i].head.i == verb.i:
+        i -= 1
+    end = i + 1
+    while i >= lo and doc[i].text not in (",", ";", ":", "(", "—", "–") and doc[i].text not in QUOTE_MARKS:
+        if doc[i].pos_ in ("VERB",) and doc[i].dep_ not in ("amod", "acl", "relcl", "compound"):
+            return None
+        i -= 1
+    start = i + 1
+    if end <= start or end - start > 14:
+        return None
+    if not any(doc[k].pos_ in ("NOUN", "PROPN", "PRON") for k in range(start, end)):
+        return None
+    return start, end
+
+
+# ---------------------------------------------------------------- pass 1: direct quotes
+
+
+def _frame_after(doc: Doc, lay: _Layout, q_end: int) -> tuple[Token, Token | None, TokSpan] | None:
+    """``“…,” he said`` / ``“…,” said X, a spokesman``: (verb, subject, window)."""
+    n = len(doc)
+    end = q_end
+    para = lay.para[q_end - 1]
+    while end < n and end - q_end < 30:
+        tok = doc[end]
+        if lay.para[end] != para or tok.text in QUOTE_MARKS or tok.is_space:
+            break
+        if tok.text in SENT_FINAL:
+            break
+        end += 1
+    window = (q_end, end)
+    if q_end < end and doc[q_end].text in DASHES and q_end + 1 < end and doc[q_end + 1].pos_ == "PROPN":
+        return doc[q_end], None, window  # “…” ― Pamela Padilla
+    for i in range(q_end, min(end, q_end + 12)):
+        tok = doc[i]
+        if _is_reporting(tok) and tok.lemma_.lower() not in lexicon.CLAUSE_ONLY:
+            subj = _subject(tok)
+            before = [doc[k] for k in range(q_end, i)]
+            if any(b.pos_ in ("VERB",) and b.dep_ not in ("relcl", "acl", "amod") for b in before) and not (
+                subj is not None and subj.i >= q_end
+            ):
+                return None
+            if any(b.text in SENT_FINAL for b in before):
+                return None
+            if any(c.dep_ in ("ccomp", "xcomp") and c.i > tok.i for c in tok.children):
+                return None  # “Title,” X said the show is … — the verb reports something else
+            if subj is not None and not (q_end <= subj.i < end):
+                subj = None
+            return tok, subj, window
+    return None
+
+
+def _frame_before(doc: Doc, lay: _Layout, q_start: int, lo: int) -> tuple[Token, Token | None] | None:
+    """``X told CNN, “…`` / ``X said: “…``: (verb, subject) when the quote completes the verb."""
+    i = q_start - 1
+    while i >= lo and doc[i].is_space:
+        i -= 1
+    if i < lo:
+        return None
+    last = doc[i]
+    if last.text not in (",", ":") and not _is_reporting(last):
+        # "said that “…" belongs to the reported statement, not to a direct quote
+        return None
+    for k in range(i, max(lo - 1, i - 10), -1):
+        tok = doc[k]
+        if _is_reporting(tok) and (tok.lemma_.lower() not in lexicon.CLAUSE_ONLY or last.text in (":", ",")):
+            between = [doc[m] for m in range(k + 1, q_start)]
+            if any(b.pos_ == "VERB" for b in between):
+                return None
+            if any(b.lower_ == "that" for b in between):
+                return None
+            subj = _subject(tok)
+            return tok, subj
+    return None
+
+
+def _quote_claims(doc: Doc, lay: _Layout) -> list[FoundClaim]:
+    found: list[FoundClaim] = []
+    prev_end_tok = 0
+    last_attributed: FoundClaim | None = None
+    last_attributed_para = -10
+    for quote in find_quotes(doc.text):
+        qs, qe = lay.char_span_to_tokens(quote.start, quote.end)
+        if qe <= qs:
+            continue
+        inner_words = _words(doc, (qs, qe))
+        if inner_words == 0:
+            continue
+        para = lay.para[qs]
+        # what stands before the quote in its sentence (not before an earlier quote)
+        lo = qs
+        while lo > prev_end_tok and lay.para[lo - 1] == para and doc[lo - 1].text not in SENT_FINAL:
+            lo -= 1
+        before = [doc[k] for k in range(lo, qs) if not doc[k].is_space and not doc[k].is_punct]
+        prev_end_tok = qe
+        speaker: Token | None = None
+        verb: Token | None = None
+        after_window: TokSpan | None = None
+        standalone = False
+        rule = ""
+        if before:
+            frame = _frame_before(doc, lay, qs, lo)
+            if frame is None:
+                continue  # a quotation inside a sentence: a scare quote or part of a reported clause
+            verb, speaker = frame
+            standalone, rule = True, "quote:frame-before"
+        if verb is None:
+            after = _frame_after(doc, lay, qe)
+            if after is not None:
+                verb, speaker, after_window = after
+                standalone, rule = True, "quote:frame-after"
+            else:
+                trailing = 0
+                k = qe
+                while k < len(doc) and lay.para[k] == para and doc[k].text not in SENT_FINAL and doc[k].text not in QUOTE_MARKS:
+                    if _is_word(doc[k]):
+                        trailing += 1
+                    k += 1
+                if trailing and inner_words <= 6:
+                    continue  # “Pretty significant” was how he put it
+                if inner_words < MIN_QUOTE_WORDS:
+                    continue
+                standalone, rule = True, "quote:alone"
+        if not standalone:
+            continue
+        content = (qs, qe)
+        claim = FoundClaim(ClaimType.DIRECT_QUOTE, content, 0.6, rule=rule)
+        if verb is not None:
+            claim.cue = _cue_span(doc, verb, stop=qs if verb.i < qs else None)
+            if speaker is not None and speaker.lower_ not in lexicon.NON_SPEAKERS:
+                lo_bound = after_window[0] if after_window else lo
+                hi_bound = after_window[1] if after_window else qs
+                src = _source_span(doc, speaker, [content, claim.cue])
+                if src is not None:
+                    src = (max(src[0], lo_bound), min(src[1], hi_bound))
+                    src = _trim(doc, src) if src[1] > src[0] else None
+                claim.source = src
+            if claim.source is None and after_window is not None:
+                # "“…,” said Naim, a spokesman." — the speaker follows the verb
+                claim.source = _speaker_after_verb(doc, verb, after_window)
+            if claim.source is None:
+                claim.source = _fallback_source(doc, verb, lo if verb.i < qs else qe)
+            claim.score = 0.95 if claim.source else 0.75
+        elif last_attributed is not None and (
+            para == last_attributed_para or (para == last_attributed_para + 1 and _starts_paragraph(doc, lay, qs))
+        ):
+            claim.source, claim.cue = last_attributed.source, last_attributed.cue
+            claim.score, claim.rule = 0.8, "quote:continues"
+        if claim.source is not None:
+            last_attributed, last_attributed_para = claim, lay.para[qe - 1]
+        found.append(claim)
+    return found
+
+
+def _starts_paragraph(doc: Doc, lay: _Layout, i: int) -> bool:
+    return i == 0 or lay.para[i - 1] != lay.para[i]
+
+
+def _speaker_after_verb(doc: Doc, verb: Token, window: TokSpan) -> TokSpan | None:
+    for child in verb.children:
+        if child.i > verb.i and window[0] <= child.i < window[1] and child.pos_ in ("PROPN", "NOUN", "PRON"):
+            if child.dep_ in ("nsubj", "dobj", "attr", "npadvmod", "appos", "dative", "oprd", "nsubjpass"):
+                span = (child.left_edge.i, min(child.right_edge.i + 1, window[1]))
+                return _trim(doc, span)
+    # unparsed: take the run of nouns after the verb up to punctuation
+    k = verb.i + 1
+    while k < window[1] and doc[k].pos_ in ("DET", "PROPN", "NOUN", "ADJ", "PRON", "NUM") and doc[k].text not in TRIM_PUNCT:
+        k += 1
+    if k > verb.i + 1 and any(doc[m].pos_ in ("PROPN", "NOUN", "PRON") for m in range(verb.i + 1, k)):
+        return verb.i + 1, k
+    return None
+
+
+# ---------------------------------------------------------------- pass 2: reported statements
+
+
+def _content_of(doc: Doc, verb: Token) -> tuple[TokSpan, str] | None:
+    """The clause (or, for stance verbs, the object) a reporting verb reports, and the rule that found it."""
+    lemma = verb.lemma_.lower()
+    children = list(verb.children)
+    comps = [c for c in children if c.dep_ == "ccomp"]
+    if comps:
+        comp = min(comps, key=lambda c: abs(c.i - verb.i))
+        return _subtree_span(comp), "reported:ccomp"
+    if lemma in lexicon.SPEECH_VERBS or lemma in ("expect", "believe", "think", "show", "find"):
+        found = _clause_after(doc, verb)
+        if found is not None:
+            return found, "reported:clause"
+    xcomps = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
+    if xcomps and lemma in lexicon.XCOMP_VERBS:
+        xcomp = xcomps[0]
+        objs = [c for c in children if c.dep_ in ("dobj", "dative") and verb.i < c.i < xcomp.i]
+        start = objs[0].left_edge.i if objs and lemma not in ("tell", "ask", "urge") else xcomp.left_edge.i
+        return (start, xcomp.right_edge.i + 1), "reported:xcomp"
+    if lemma == "call":
+        objs = [c for c in children if c.dep_ == "dobj" and c.i > verb.i]
+        preds = [c for c in children if c.dep_ in ("oprd", "xcomp", "attr", "acomp") and c.i > verb.i]
+        if objs and preds:
+            return (objs[0].left_edge.i, max(p.right_edge.i for p in preds) + 1), "reported:call"
+    if lemma in lexicon.SPEECH_VERBS and lemma not in lexicon.STANCE_VERBS:
+        objs = [c for c in children if c.dep_ == "dobj" and c.i > verb.i and c.lower_ not in lexicon.EMPTY_OBJECTS]
+        if objs and any(t.pos_ in ("VERB", "AUX") for t in objs[0].subtree):
+            # "says the movement that's sweeping the country appeals to …": a clause the parser read as an object
+            return (objs[0].left_edge.i, verb.right_edge.i + 1), "reported:object-clause"
+    if lemma in lexicon.STANCE_VERBS or lemma in lexicon.STANCE_PREPOSITIONS:
+        objs = [c for c in children if c.dep_ in ("dobj", "xcomp") and c.i > verb.i and c.lower_ not in lexicon.EMPTY_OBJECTS]
+        if objs:
+            end = objs[0].right_edge.i + 1
+            for c in children:
+                if c.dep_ == "prep" and c.i == end and c.lower_ in ("for", "of", "over", "as"):
+                    end = c.right_edge.i + 1
+            return (objs[0].left_edge.i, end), "reported:stance"
+        for c in children:
+            if c.dep_ == "prep" and c.i == verb.i + 1 and c.lower_ in lexicon.STANCE_PREPOSITIONS.get(lemma, ()):
+                pobj = [g for g in c.children if g.dep_ in ("pobj", "pcomp")]
+                if pobj:
+                    return (pobj[0].left_edge.i, c.right_edge.i + 1), "reported:stance"
+    if lemma in lexicon.NEEDS_CONTENT or (lemma in lexicon.STANCE_VERBS and lemma not in lexicon.SPEECH_VERBS):
+        return None
+    head = verb.head
+    if verb.dep_ in ("parataxis", "ccomp", "advcl", "conj") and head.i != verb.i:
+        if head.i < verb.i:
+            # "…, he said."  — the verb hangs off the clause it reports
+            if not _near_sentence_end(doc, verb):
+                return None
+            # news style puts the whole sentence before ", X said." (even "A, but B, X said.")
+            start = head.left_edge.i
+            while start > 0 and not doc[start - 1].is_space and doc[start - 1].text not in SENT_FINAL and doc[start - 1].text not in QUOTE_MARKS:
+                start -= 1
+            return (start, verb.left_edge.i), "reported:hanging"
+        if verb.dep_ in ("parataxis", "ccomp") and verb.left_edge.i > 0 and doc[verb.left_edge.i - 1].text == ",":
+            # "This campaign, he says, is different."
+            after = verb.right_edge.i + 1
+            if after < len(doc) and doc[after].text == ",":
+                return (head.left_edge.i, head.right_edge.i + 1), "reported:parenthetical"
+    return None
+
+
+def _clause_after(doc: Doc, verb: Token) -> TokSpan | None:
+    """A clause after the verb that the parser hung elsewhere: ``said on Friday that …``, ``told the Post he was …``."""
+    k = verb.i + 1
+    limit = min(len(doc), verb.i + 14)
+    while k < limit:
+        tok = doc[k]
+        if tok.text in SENT_FINAL or tok.text in QUOTE_MARKS or tok.is_space or tok.text in (";", ":"):
+            return None
+        head = tok.head
+        if tok.lower_ in ("that", "whether", "if") and tok.dep_ in ("mark", "nsubj") and head.i > k:
+            return k, head.right_edge.i + 1
+        if tok.dep_ in ("nsubj", "nsubjpass", "expl") and head.i > k and head.pos_ in ("VERB", "AUX") and head.i != verb.i:
+            if tok.left_edge.i == k:
+                return k, head.right_edge.i + 1
+        if tok.pos_ in ("VERB", "AUX") and tok.i != verb.i and tok.dep_ not in ("aux", "auxpass", "amod"):
+            return None
+        k += 1
+    return None
+
+
+def _near_sentence_end(doc: Doc, verb: Token) -> bool:
+    k = verb.i + 1
+    steps = 0
+    while k < len(doc) and steps < 8:
+        tok = doc[k]
+        if tok.text in SENT_FINAL or tok.is_space or tok.text in QUOTE_MARKS:
+            return True
+        if tok.pos_ == "VERB":
+            return False
+        k += 1
+        steps += 1
+    return k >= len(doc)
+
+
+def _reported_claims(doc: Doc, lay: _Layout, taken: list[TokSpan]) -> list[FoundClaim]:
+    found: list[FoundClaim] = []
+    for tok in doc:
+        if lay.used[tok.i]:
+            continue
+        if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            claim = _according_to(doc, lay, tok)
+            if claim is not None:
+                found.append(claim)
+                _mark(lay, claim)
+            continue
+        if not (_is_reporting(tok) or _is_stance(tok)):
+            continue
+        got = _content_of(doc, tok)
+        if got is None:
+            continue
+        content, rule = got
+        lo, hi = lay.bounds(tok.i)
+        subj = _subject(tok)
+        cue = _cue_span(doc, tok, stop=content[0] if content[0] > tok.i else None)
+        source: TokSpan | None = None
+        if subj is not None and subj.lower_ not in lexicon.NON_SPEAKERS and lo <= subj.i < hi:
+            source = _source_span(doc, subj, [content, cue])
+            if source is not None:
+                source = _trim(doc, (max(source[0], lay.para_start(tok.i)), min(source[1], lay.para_end(tok.i))))
+                if source is not None and not source[0] <= subj.i < source[1]:
+                    source = None
+        elif subj is None and rule in ("reported:hanging", "reported:ccomp") and content[1] <= tok.i:
+            source = _fallback_source(doc, tok, lo)
+        parenthetical = (
+            source is not None and content[0] < min(source[0], cue[0]) and max(source[1], cue[1]) < content[1]
+        )
+        if source is not None and not parenthetical:
+            clipped = _clip(content, source)
+            if clipped is None:
+                continue
+            content = clipped
+        if not parenthetical:
+            clipped_c = _clip(content, cue)
+            if clipped_c is None:
+                continue
+            content = clipped_c
+        # never reach past the sentence and paragraph of the verb (bad parses join sentences)
+        trimmed = _trim(doc, (max(content[0], lo), min(content[1], hi)), frozenset(SENT_FINAL))
+        if trimmed is None or _words(doc, trimmed) < 2:
+            continue
+        content = trimmed
+        if any(_contains(t, content) for t in taken):
+            continue  # the statement is a quotation already claimed
+        lemma = tok.lemma_.lower()
+        if rule == "reported:stance" and source is None:
+            continue
+        score = 0.85 if lemma in lexicon.SPEECH_VERBS else 0.6
+        if rule == "reported:stance":
+            score = 0.45
+        if source is None:
+            score -= 0.2
+        claim = FoundClaim(ClaimType.REPORTED, content, score, source, cue, rule)
+        found.append(claim)
+        _mark(lay, claim)
+    return found
+
+
+def _contains(outer: TokSpan, inner: TokSpan) -> bool:
+    return outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+def _according_to(doc: Doc, lay: _Layout, tok: Token) -> FoundClaim | None:
+    to = doc[tok.i + 1]
+    objs = [c for c in to.children if c.dep_ == "pobj"]
+    if objs:
+        source = _trim(doc, _subtree_span(objs[0]))
+    else:
+        k = tok.i + 2
+        while k < len(doc) and doc[k].text not in TRIM_PUNCT and doc[k].text not in SENT_FINAL:
+            k += 1
+        source = (tok.i + 2, k) if k > tok.i + 2 else None
+    if source is None:
+        return None
+    cue = (tok.i, tok.i + 2)
+    s_start, s_end = lay.sent_start[tok.i], lay.sent_end[tok.i]
+    phrase = (tok.i, max(source[1], tok.i + 2))
+    left = _trim(doc, (s_start, phrase[0]))
+    right = _trim(doc, (phrase[1], s_end), frozenset(SENT_FINAL))
+    options = [s for s in (left, right) if s and _words(doc, s) >= 2]
+    if not options:
+        return None
+    if len(options) == 2:
+        # "Talks, according to X, are expected …": the side that holds the clause's verb
+        head = tok.head
+        holding = [s for s in options if s[0] <= head.i < s[1]]
+        content = holding[0] if holding else max(options, key=lambda s: s[1] - s[0])
+    else:
+        content = options[0]
+    return FoundClaim(ClaimType.REPORTED, content, 0.9, source, cue, "reported:according-to")
+
+
+def _colon_claims(doc: Doc, lay: _Layout) -> list[FoundClaim]:
+    """``Graham: Trump’s rhetoric destroying GOP’s chance`` / ``PENCE: Well, …`` at the start of a paragraph."""
+    found: list[FoundClaim] = []
+    starts = sorted({lay.para_start(i) for i in range(len(doc))})
+    for start in starts:
+        while start < len(doc) and doc[start].is_space:
+            start += 1
+        if start >= len(doc):
+            continue
+        end = lay.para_end(start)
+        colon = next((k for k in range(start, min(end, start + 9)) if doc[k].text == ":"), None)
+        if colon is None or colon == start:
+            continue
+        prefix = [doc[k] for k in range(start, colon)]
+        if not prefix[0].text[:1].isupper() or any(t.pos_ in ("VERB", "AUX") or t.like_num for t in prefix):
+            continue
+        if not any(t.pos_ in ("PROPN", "NOUN") for t in prefix):
+            continue
+        if any(t.lower_ in lexicon.COLON_NOT_SOURCES for t in prefix):
+            continue
+        content = _trim(doc, (colon + 1, end), frozenset(SENT_FINAL))
+        if content is None or _words(doc, content) < 3 or any(lay.used[k] for k in range(start, colon + 1)):
+            continue
+        claim = FoundClaim(ClaimType.REPORTED, content, 0.55, (start, colon), (colon, colon + 1), "reported:colon")
+        found.append(claim)
+        _mark(lay, claim)
+    return found
+
+
+def _drop_nested(doc: Doc, claims: list[FoundClaim]) -> list[FoundClaim]:
+    """Beliefs and stances inside someone else's statement ("Fowler said he expects …") are part of it."""
+    outer = [c.content for c in claims if c.cue and doc[c.cue[-1] - 1].lemma_.lower() in lexicon.SPEECH_VERBS or c.claim_type == ClaimType.DIRECT_QUOTE]
+    kept = []
+    for claim in claims:
+        if claim.cue and claim.claim_type == ClaimType.REPORTED:
+            verb = doc[claim.cue[0]:claim.cue[1]].root
+            lemma = verb.lemma_.lower()
+            if lemma not in lexicon.SPEECH_VERBS or lemma in lexicon.STANCE_VERBS:
+                if any(o != claim.content and o[0] <= claim.cue[0] and claim.cue[1] <= o[1] for o in outer):
+                    continue
+        kept.append(claim)
+    return kept
+
+
+def _mark(lay: _Layout, claim: FoundClaim) -> None:
+    for span in (claim.source, claim.cue):
+        if span:
+            for i in range(*span):
+                lay.used[i] = True
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def detect(doc: Doc, *, factual: bool = True, min_factual_score: float = 0.5) -> list[FoundClaim]:
+    """All claims of a parsed Doc, sorted by position."""
+    from newsmark.nlp.factual import factual_claims
+
+    lay = _Layout(doc)
+    claims = _quote_claims(doc, lay)
+    for claim in claims:
+        _mark(lay, claim)
+        for i in range(*claim.content):
+            lay.used[i] = lay.used[i] or doc[i].text in QUOTE_MARKS
+    quote_spans = [c.content for c in claims]
+    # cues used by quotes are taken; the verbs inside a quotation are the speaker's, not ours to attribute
+    inside = [False] * len(doc)
+    for span in quote_spans:
+        for i in range(*span):
+            inside[i] = True
+    for i, flag in enumerate(inside):
+        if flag:
+            lay.used[i] = True
+    for quote in find_quotes(doc.text):
+        qs, qe = lay.char_span_to_tokens(quote.start, quote.end)
+        if _words(doc, (qs, qe)) >= 4:
+            for i in range(qs, qe):
+                inside[i] = True  # the speaker's words, not the writer's: their verbs attribute nothing here
+    for i, flag in enumerate(inside):
+        if flag:
+            lay.used[i] = True
+    claims += _colon_claims(doc, lay)
+    claims += _reported_claims(doc, lay, quote_spans)
+    claims = _drop_nested(doc, claims)
+    if factual:
+        covered = [c.content for c in claims]
+        claims += factual_claims(doc, covered, min_score=min_factual_score)
+    claims.sort(key=lambda c: (c.content[0], c.content[1]))
+    return claims

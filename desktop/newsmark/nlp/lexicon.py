@@ -1,0 +1,100 @@
+"""Word lists used by the claim detector's rules (plain data, no spaCy).
+
+Written for this project from general knowledge of English news style; lemmas
+are lower case, as spaCy's English lemmatizer gives them.
+"""
+
+from __future__ import annotations
+
+# Verbs that introduce what someone said, wrote or announced. With these, a
+# following (or preceding) clause is reported speech.
+SPEECH_VERBS = frozenset(
+    """
+    say tell add claim argue note explain state report announce insist warn write tweet post
+    acknowledge admit deny confirm declare assert contend maintain stress emphasize emphasise
+    reply respond answer ask recall conclude concede reveal disclose testify allege complain
+    boast vow promise pledge predict estimate observe remark comment mention quip joke
+    caution urge suggest indicate repeat reiterate charge retort counter scoff lament
+    tout brag assure inform advise announce speculate posit theorize theorise signal hint
+    continue agree point proclaim affirm protest grumble muse recount describe
+    """.split()
+)
+
+# Verbs of belief, expectation and finding: attribution too, but weaker.
+COGNITION_VERBS = frozenset(
+    """
+    think believe expect hope fear feel worry know understand assume suspect doubt anticipate
+    show find learn see reckon consider figure guess imagine wonder realize realise
+    """.split()
+)
+
+REPORTING_VERBS = SPEECH_VERBS | COGNITION_VERBS
+
+# Of those, the ones that only count with a clause after them ("polls show that ...")
+# and never on their own in "..., X found." position.
+CLAUSE_ONLY = frozenset("show find see know understand learn consider figure describe continue point agree".split())
+
+# Lemmas that are too ambiguous without a clause or a quote beside them.
+NEEDS_CONTENT = frozenset("see know understand learn consider figure describe continue point agree ask answer charge counter post signal hint".split())
+
+# Particles that belong to the cue: "point out", "lay out"
+CUE_PARTICLES = frozenset("out up on".split())
+
+# Subject words that are not speakers ("it is said", "there is")
+NON_SPEAKERS = frozenset("it there this that which what".split())
+
+# Predictions
+PREDICTION_LEMMAS = frozenset("expect forecast predict project anticipate".split())
+PREDICTION_ADJECTIVES = frozenset("likely unlikely set poised due bound expected projected".split())
+
+# Comparisons without a JJR/JJS tag
+COMPARISON_WORDS = frozenset(
+    """
+    more less fewer most least than record unprecedented highest lowest largest smallest biggest
+    double doubled triple tripled half twice
+    """.split()
+)
+TREND_LEMMAS = frozenset(
+    "increase decrease rise fall drop grow decline double triple halve cut raise reduce lower climb plunge soar surge".split()
+)
+
+# Words that make a sentence an opinion or a question rather than a checkable claim
+HEDGES = frozenset("maybe perhaps opinion feel".split())
+
+# Verbs whose reported content can be an infinitive: "expects talks to last", "urged him to resign"
+XCOMP_VERBS = frozenset("expect predict forecast promise vow pledge threaten plan intend want hope urge ask tell advise warn".split())
+
+# Verbs of stance whose content is often a noun phrase ("criticized the accord", "supports Sanders").
+# PolNeAR annotates these as attributions; they get a lower score.
+STANCE_VERBS = frozenset(
+    """
+    criticize criticise praise support endorse defend want propose back accuse blame dismiss mock thank
+    discuss mention cite reject oppose condemn question welcome applaud slam attack blast demand prefer
+    deride denounce decry hail lambast fault credit call talk announce deny confirm acknowledge admit reveal
+    predict propose describe express cite reference tout promise pledge vow refer speak
+    """.split()
+)
+
+# Prepositions that introduce a stance verb's content: "called for X", "talked about X", "referring to X"
+STANCE_PREPOSITIONS = {
+    "call": ("for", "on"),
+    "talk": ("about",),
+    "speak": ("about", "of"),
+    "refer": ("to",),
+    "warn": ("of", "about", "against"),
+    "argue": ("for", "against"),
+    "complain": ("about", "of"),
+    "comment": ("on",),
+}
+
+# Objects that make a speech verb's object not a claim ("said nothing", "said so")
+EMPTY_OBJECTS = frozenset("nothing something anything it that this so yes no everything much little".split())
+
+# Words in a paragraph opener before a colon that make it a heading, not a source ("UPDATE: ...", "The Latest: ...")
+COLON_NOT_SOURCES = frozenset(
+    """
+    update updated note editor photo photos video watch related read source sources image caption correction
+    disclosure listen breaking exclusive analysis opinion q a latest warning spoiler transcript question answer
+    example summary background why what how who when where here
+    """.split()
+)
