@@ -206,6 +206,16 @@ def test_delete_then_undo_and_redo(article, make_window, qtbot) -> None:  # type
     assert [(r.head, r.tail) for r in lib.relations(doc)] == [(by_text(lib, doc, TEXT[back.start : back.start + 56], kind=SpanKind.CLAIM)[0].id, source.id)]
     press(qtbot, window, "z", Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert by_text(lib, doc, "Officials in Doha", kind=SpanKind.SOURCE) == []
+    assert_index_fresh(window)
+
+
+def assert_index_fresh(window) -> None:  # type: ignore[no-untyped-def]
+    """The reader's incrementally patched index of marks equals one built from scratch."""
+    patched = list(window.reader._marks)
+    window.reader._rebuild_index(None)
+    assert window.reader._marks == patched
+    drawn = {span_id for _, _, span_id in patched}
+    assert set(window.reader._drawn) == drawn
 
 
 def test_undo_redo_every_kind_of_edit(article, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -232,6 +242,7 @@ def test_undo_redo_every_kind_of_edit(article, make_window, qtbot) -> None:  # t
     redone = lib.get_span(naim.id)
     assert (redone.label, redone.note, redone.tags, TEXT[redone.start : redone.end]) == ("ORG", "check spelling", ["verify"], "Basem Naim,")
     assert by_text(lib, doc, "framework", label="EVENT")
+    assert_index_fresh(window)
 
 
 def test_overlapping_entities_are_refused(article, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]

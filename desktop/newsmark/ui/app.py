@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -69,6 +69,8 @@ def run(db: str | None) -> int:
         load_seeds_if_new(library)
         window = build_main_window(library)
         window.show()
+        window.auto_annotate = True
+        QTimer.singleShot(300, lambda: window.start_annotation(None))  # the window first, then the model
         return app.exec()
     finally:
         library.close()

@@ -81,6 +81,19 @@ class Editor(QObject):
         if select is not None and select in self.spans:
             self.select(select)
 
+    def reload_marks(self) -> None:
+        """Re-read the open article's marks (after a model run replaced its suggestions)."""
+        if self.doc is None:
+            return
+        self.spans = {s.id: s for s in self.library.spans(self.doc.id)}  # type: ignore[misc]
+        self.relations = self.library.relations(self.doc.id)
+        self.palette.ensure({s.label for s in self.spans.values()}, {s.label: s.kind for s in self.spans.values()})
+        if self.selected is not None and self.selected not in self.spans:
+            self.selected = None
+            self.selectionChanged.emit(None)
+        self.marksChanged.emit(None)
+        self.documentChanged.emit(self.doc.id)
+
     def reload_document(self) -> None:
         if self.doc is not None:
             self.doc = self.library.get_document(self.doc.id)

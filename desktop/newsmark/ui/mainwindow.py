@@ -94,13 +94,16 @@ def format_published(value: str | None) -> str:
 
 class MainWindow(QMainWindow):
     importFinished = Signal(object)  # ImportSummary (tests wait on it)
+    annotateFinished = Signal(object)  # AnnotateSummary | None
 
     def __init__(self, library: Library, palette: Palette | None = None) -> None:
         super().__init__()
         self.library = library
         self.editor = Editor(library, palette, self)
         self.import_job: ImportJob | None = None
+        self.annotate_job = None
         self.label_popup_enabled = True
+        self.auto_annotate = False  # the app turns it on (run); tests keep spaCy out
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
         self.actions_by_name: dict[str, QAction] = {}
@@ -330,6 +333,11 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action("import_files", "&Import files…", self.import_files_dialog, [QKeySequence.StandardKey.Open]))
         file_menu.addAction(self._action("import_folder", "Import &folder…", self.import_folder_dialog, ["Ctrl+Shift+O"]))
         file_menu.addAction(self._action("paste", "&Paste as new article…", self.paste_dialog, ["Ctrl+Shift+V"]))
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("annotate_new", "Suggest marks for new articles", lambda: self.start_annotation(None)))
+        file_menu.addAction(
+            self._action("annotate_this", "Suggest marks for this article again", lambda: self.editor.doc and self.start_annotation([self.editor.doc.id]))
+        )
         file_menu.addSeparator()
         file_menu.addAction(self._action("quit", "&Quit", self.close, [QKeySequence.StandardKey.Quit, "Ctrl+Q"]))
 
@@ -758,6 +766,9 @@ class MainWindow(QMainWindow):
         if self.import_job is not None:
             self.import_job.cancel()
             self.statusBar().showMessage("Cancelling the import…")
+        if self.annotate_job is not None:
+            self.annotate_job.cancel()
+            self.statusBar().showMessage("Stopping the model after this article…")
 
     def _import_progress(self, progress) -> None:  # type: ignore[no-untyped-def]
         if progress.files_total:
@@ -770,6 +781,8 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.cancel_button.hide()
         self._after_import(summary)
+        if summary.added and self.auto_annotate:
+            self.start_annotation([r.doc_id for r in summary.added])  # type: ignore[misc]
         if summary.problems or summary.duplicates or summary.cancelled:
             dialog = ImportSummaryDialog(summary, self)
             dialog.setModal(False)
@@ -796,6 +809,58 @@ class MainWindow(QMainWindow):
         if paths:
             event.acceptProposedAction()
             self.start_import(paths)
+
+    # ------------------------------------------------------------------ the model
+
+    def start_annotation(self, doc_ids: Sequence[int] | None = None):  # type: ignore[no-untyped-def]
+        """Load the model (in the background) and suggest marks for ``doc_ids`` or every new article."""
+        from newsmark.ui.annotating import AnnotateJob
+
+        if self.annotate_job is not None:
+            self.statusBar().showMessage("The model is already at work.", 4000)
+            return None
+        job = AnnotateJob(self.library, doc_ids, self)
+        worker = job.worker
+        worker.modelLoaded.connect(self._model_loaded)
+        worker.modelFailed.connect(self._model_failed)
+        worker.progress.connect(self._annotate_progress)
+        worker.documentDone.connect(self._annotated)
+        worker.finished.connect(self._annotate_finished)
+        self.annotate_job = job
+        self.model_label.setText("Model: loading…")
+        job.start()
+        return job
+
+    def _model_loaded(self, model: str) -> None:
+        self.model_label.setText(f"Model: {model}")
+
+    def _model_failed(self, why: str) -> None:
+        self.model_label.setText("Model: not available")
+        self.model_label.setToolTip(why)
+        self.statusBar().showMessage(f"No suggestions: {why.splitlines()[0] if why else ''}", 10000)
+
+    def _annotate_progress(self, progress) -> None:  # type: ignore[no-untyped-def]
+        self.progress.setRange(0, max(1, progress.total))
+        self.progress.setValue(progress.done)
+        self.progress.show()
+        self.cancel_button.show()
+        self.statusBar().showMessage(f"Suggesting marks: {progress.done}/{progress.total} articles, {progress.words_per_second:,.0f} words/s")
+
+    def _annotated(self, doc_id: int) -> None:
+        if self.editor.doc is not None and self.editor.doc.id == doc_id:
+            self.editor.reload_marks()
+
+    def _annotate_finished(self, summary) -> None:  # type: ignore[no-untyped-def]
+        job, self.annotate_job = self.annotate_job, None
+        if job is not None:
+            job.wait()
+        if self.import_job is None:
+            self.progress.hide()
+            self.cancel_button.hide()
+        if summary is not None:
+            self.library_model.reload()
+            self.statusBar().showMessage(summary.headline(), 8000)
+        self.annotateFinished.emit(summary)
 
     # ------------------------------------------------------------------ help, window state
 
@@ -846,6 +911,9 @@ class MainWindow(QMainWindow):
             self.import_job.cancel()
             self.import_job.thread.quit()
             self.import_job.thread.wait(5000)
+        if self.annotate_job is not None:
+            self.annotate_job.cancel()
+            self.annotate_job.wait(15000)
         focus = QApplication.focusWidget()
         if focus is not None:
             focus.clearFocus()  # commits a note or tags being edited

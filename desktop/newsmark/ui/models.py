@@ -201,6 +201,24 @@ class MarksModel(QAbstractTableModel):
         self._row_of = {s.id: i for i, s in enumerate(self._spans) if s.id is not None}
         self.endResetModel()
 
+    def update_spans(self, spans: list[Span], removed: set[int]) -> bool:
+        """Change rows in place when only fields changed (order and set kept); False if a reset is needed."""
+        if removed & set(self._row_of):
+            return False
+        rows = []
+        for span in spans:
+            row = self._row_of.get(span.id)  # type: ignore[arg-type]
+            if row is None:
+                return False
+            old = self._spans[row]
+            if (old.start, old.end) != (span.start, span.end):
+                return False  # the order may change
+            rows.append((row, span))
+        for row, span in rows:
+            self._spans[row] = span
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+        return True
+
     def span_at_row(self, row: int) -> Span | None:
         return self._spans[row] if 0 <= row < len(self._spans) else None
 

@@ -15,7 +15,10 @@ that has none (the usual case).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
+
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
 class OffsetMap:
@@ -25,7 +28,7 @@ class OffsetMap:
 
     def __init__(self, text: str) -> None:
         # Code-point indexes of the characters that take two UTF-16 units.
-        self._astral_cp: list[int] = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF] if not text.isascii() else []
+        self._astral_cp: list[int] = [m.start() for m in _ASTRAL.finditer(text)] if not text.isascii() else []
         # ... and the UTF-16 index of each of them.
         self._astral_u16: list[int] = [cp + n for n, cp in enumerate(self._astral_cp)]
         self.length = len(text)

@@ -305,13 +305,23 @@ class MarksPanel(QWidget):
         layout.addWidget(self.view, 1)
         self._syncing = False
         editor.documentOpened.connect(lambda _doc: self.reload())
-        editor.marksChanged.connect(lambda _changed: self.reload())
+        editor.marksChanged.connect(self._marks_changed)
         editor.selectionChanged.connect(self._follow)
 
     def reload(self) -> None:
         self.model.set_marks(self.editor.text, list(self.editor.spans.values()))
         self.apply_visibility()
         self._follow(self.editor.selected)
+
+    def _marks_changed(self, changed: object) -> None:
+        if isinstance(changed, set):
+            present = [self.editor.spans[i] for i in changed if i in self.editor.spans]
+            removed = {i for i in changed if i not in self.editor.spans}
+            if self.model.update_spans(present, removed):
+                # the proxy re-filters the changed rows by itself (dynamicSortFilter)
+                self._follow(self.editor.selected)
+                return
+        self.reload()
 
     def apply_visibility(self) -> None:
         hidden = {lab.name for lab in self.editor.palette.labels if not lab.shown}

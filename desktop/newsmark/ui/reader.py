@@ -32,6 +32,7 @@ from PySide6.QtGui import (
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
+    QTextDocument,
     QTextLayout,
     QTextOption,
 )
@@ -60,6 +61,7 @@ class ReaderView(QTextEdit):
     def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.editor = editor
+        self._attaching: QTextDocument | None = None
         self._dark = is_dark(self.palette())
         self._formats: dict[tuple, QTextCharFormat] = {}
         self.setReadOnly(True)
@@ -76,7 +78,6 @@ class ReaderView(QTextEdit):
         font.setStyleHint(QFont.StyleHint.Serif)
         self.setFont(font)
         self.document().setDocumentMargin(GUTTER)
-        self.setPlaceholderText("")
         # index of visible marks, in Qt positions
         self._marks: list[tuple[int, int, int]] = []  # (qstart, qend, span id), sorted
         self._starts: list[int] = []
@@ -84,7 +85,7 @@ class ReaderView(QTextEdit):
         self._drawn: dict[int, tuple[int, int]] = {}  # span id -> the Qt range last drawn
         self._formatted: set[int] = set()  # block numbers that carry formats
         editor.documentOpened.connect(self._on_document)
-        editor.marksChanged.connect(self.refresh)
+        editor.marksChanged.connect(lambda changed: self.refresh(changed if isinstance(changed, set) else None))
         editor.selectionChanged.connect(self._on_selection)
 
     # ------------------------------------------------------------------ document
@@ -95,14 +96,22 @@ class ReaderView(QTextEdit):
         try:
             self._formatted.clear()
             self._drawn.clear()
-            self.setPlainText(text)
-            cursor = QTextCursor(self.document())
-            cursor.select(QTextCursor.SelectionType.Document)
+            # Build the new document detached from the view, put the marks' formats on its
+            # blocks, then attach it: the view lays it out once, formats included.
+            doc = QTextDocument(self)
+            doc.setUndoRedoEnabled(False)
+            doc.setDefaultFont(self.font())
+            doc.setDocumentMargin(GUTTER)
+            cursor = QTextCursor(doc)
             block = QTextBlockFormat()
             block.setLineHeight(155, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
             block.setBottomMargin(2)
-            cursor.mergeBlockFormat(block)
+            cursor.setBlockFormat(block)  # every block inherits it as the text goes in
+            cursor.insertText(text)
+            self._attaching = doc
             self.refresh(None)
+            self._attaching = None
+            self.setDocument(doc)  # the previous document, a child of this view, is deleted by Qt
         finally:
             self.setUpdatesEnabled(True)
         self.verticalScrollBar().setValue(0)
@@ -152,16 +161,34 @@ class ReaderView(QTextEdit):
         self._formats[key] = fmt  # type: ignore[assignment]
         return fmt
 
-    def _rebuild_index(self) -> None:
+    def _rebuild_index(self, changed: set[int] | None = None) -> None:
+        """The sorted index of visible marks: rebuilt whole, or patched for the changed ones."""
         offsets = self.editor.offsets
-        marks = []
-        for span in self.editor.spans.values():
-            if self.editor.is_visible(span):
-                marks.append((offsets.to_qt(span.start), offsets.to_qt(span.end), span.id))
-        marks.sort()
-        self._marks = marks  # type: ignore[assignment]
-        self._starts = [m[0] for m in marks]
-        self._max_len = max((m[1] - m[0] for m in marks), default=0)
+        spans = self.editor.spans
+        if changed is None:
+            marks = [(offsets.to_qt(s.start), offsets.to_qt(s.end), s.id) for s in spans.values() if self.editor.is_visible(s)]
+            marks.sort()
+            self._marks = marks  # type: ignore[assignment]
+            self._starts = [m[0] for m in marks]
+            self._max_len = max((m[1] - m[0] for m in marks), default=0)
+            return
+        for span_id in changed:
+            old = self._drawn.get(span_id)
+            if old is not None:
+                entry = (old[0], old[1], span_id)
+                i = bisect_left(self._marks, entry)
+                if i < len(self._marks) and self._marks[i] == entry:
+                    del self._marks[i]
+                    del self._starts[i]
+            span = spans.get(span_id)
+            if span is not None and self.editor.is_visible(span):
+                entry = (offsets.to_qt(span.start), offsets.to_qt(span.end), span_id)
+                i = bisect_left(self._marks, entry)
+                self._marks.insert(i, entry)
+                self._starts.insert(i, entry[0])
+                self._max_len = max(self._max_len, entry[1] - entry[0])
+            else:
+                self._drawn.pop(span_id, None)
 
     def marks_between(self, qs: int, qe: int) -> list[tuple[int, int, int]]:
         """Visible marks intersecting the Qt range ``[qs, qe)``."""
@@ -169,18 +196,21 @@ class ReaderView(QTextEdit):
         hi = bisect_left(self._starts, qe)
         return [m for m in self._marks[lo:hi] if m[1] > qs]
 
+    def _doc(self) -> QTextDocument:
+        return self._attaching if self._attaching is not None else self.document()
+
     def refresh(self, changed: set[int] | None = None) -> None:
         """Re-draw marks: all of them (``None``) or only the blocks the changed ones cover."""
-        doc = self.document()
-        self._rebuild_index()
+        doc = self._doc()
         if changed is None:
+            self._rebuild_index(None)
             blocks: set[int] = set(self._formatted)
             self._drawn = {}
             for qs, qe, _ in self._marks:
                 blocks.update(range(doc.findBlock(qs).blockNumber(), doc.findBlock(max(qs, qe - 1)).blockNumber() + 1))
         else:
             blocks = set()
-            for span_id in changed:
+            for span_id in changed:  # the blocks each changed mark covered before, and covers now
                 ranges = [self._drawn.get(span_id)]
                 span = self.editor.span(span_id)
                 if span is not None:
@@ -190,11 +220,15 @@ class ReaderView(QTextEdit):
                         continue
                     first, last = doc.findBlock(r[0]).blockNumber(), doc.findBlock(max(r[0], r[1] - 1)).blockNumber()
                     blocks.update(range(first, last + 1))
-        self._format_blocks(sorted(blocks))
+            self._rebuild_index(changed)
+        whole = changed is None or len(blocks) > 64
+        self._format_blocks(sorted(blocks), mark_dirty=not whole)
+        if whole and self._attaching is None:  # one relayout of everything beats thousands of per-block ones
+            doc.markContentsDirty(0, doc.characterCount())
         self.viewport().update()
 
-    def _format_blocks(self, numbers: list[int]) -> None:
-        doc = self.document()
+    def _format_blocks(self, numbers: list[int], *, mark_dirty: bool = True) -> None:
+        doc = self._doc()
         spans = self.editor.spans
         for number in numbers:
             block = doc.findBlockByNumber(number)
@@ -225,10 +259,8 @@ class ReaderView(QTextEdit):
                 self._formatted.discard(number)
             else:
                 continue
-            doc.markContentsDirty(bpos, blen)
-        # forget spans that are gone
-        for span_id in [i for i in self._drawn if i not in spans or not self.editor.is_visible(spans[i])]:
-            del self._drawn[span_id]
+            if mark_dirty:
+                doc.markContentsDirty(bpos, blen)
 
     # ------------------------------------------------------------------ geometry
 
