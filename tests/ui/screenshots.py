@@ -59,6 +59,7 @@ def shoot(theme: str, lib, doc_id: int, mark_id: int | None) -> Path:  # type: i
     window.resize(1440, 900)
     window.show()
     window.open_document(doc_id, mark_id)
+    window._model_loaded(lib.spans(doc_id)[0].origin_detail or "model")  # as after the app's own model run
     for _ in range(5):
         QApplication.processEvents()
     out = OUT / f"main-{theme}.png"

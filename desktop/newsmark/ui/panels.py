@@ -135,7 +135,6 @@ class Inspector(QWidget):
         form.addRow("Claim type", self.claim_type)
         speaker_row = QHBoxLayout()
         self.speaker = QLabel()
-        self.speaker.setWordWrap(True)
         self.speaker_button = QToolButton(text="Set…")
         self.speaker_button.setToolTip("Choose the speaker of this claim (S)")
         self.speaker_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -201,7 +200,13 @@ class Inspector(QWidget):
         self.claim_type.setCurrentIndex(max(0, self.claim_type.findData(span.claim_type)))
         if is_claim:
             speaker = self.editor.speaker_of(span.id)  # type: ignore[arg-type]
-            self.speaker.setText(f"“{self.editor.span_text(speaker)}” ({speaker.label})" if speaker else "none")
+            if speaker is not None:
+                who = " ".join(self.editor.span_text(speaker).split())
+                self.speaker.setText(f"“{who if len(who) <= 34 else who[:33] + '…'}”")
+                self.speaker.setToolTip(f"“{who}” ({speaker.label})")
+            else:
+                self.speaker.setText("none")
+                self.speaker.setToolTip("")
         else:
             claims = self.editor.claims_of(span.id)  # type: ignore[arg-type]
             self.speaker.setText(f"speaker of {len(claims)} claim{'s' if len(claims) != 1 else ''}" if claims else "—")
