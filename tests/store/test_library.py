@@ -239,3 +239,71 @@ def test_changes_are_on_disk_when_a_call_returns(db_path) -> None:  # type: igno
     finally:
         other.close()
     lib.close()
+
+
+def test_one_user_action_touching_several_marks_is_one_transaction(library: Library) -> None:
+    doc = add(library, "Hamas and Israel met. Hamas said no. Israel said yes.")
+    pending = library.add_span(doc, Span(0, 10, "ORG"))  # a suggestion the new marks overlap
+    made = library.add_spans(
+        doc,
+        [Span(0, 5, "ORG", origin=Origin.USER, status=SpanStatus.ACCEPTED), Span(22, 27, "ORG", origin=Origin.USER, status=SpanStatus.ACCEPTED)],
+        reject=[pending.id],
+    )
+    assert [(s.start, s.end) for s in made] == [(0, 5), (22, 27)]
+    assert library.get_span(pending.id).status == SpanStatus.REJECTED
+    # A refused part refuses the whole action: nothing of it lands.
+    count = len(library.spans(doc))
+    with pytest.raises(StoreError, match="inside the text"):
+        library.add_spans(doc, [Span(37, 43, "GPE"), Span(50, 99, "GPE")])
+    assert len(library.spans(doc)) == count
+
+    befores = library.update_spans([(made[0].id, {"label": "NORP"}), (made[1].id, {"end": 26})])
+    assert [(b.label, b.end) for b in befores] == [("ORG", 5), ("ORG", 27)]
+    with pytest.raises(NotFound):
+        library.update_spans([(made[0].id, {"label": "GPE"}), (12345, {"label": "GPE"})])
+    assert library.get_span(made[0].id).label == "NORP"  # the first half was rolled back too
+
+
+def test_restore_brings_back_marks_with_their_ids_tags_and_relations(library: Library) -> None:
+    doc = add(library)
+    suggestions = Suggestions(
+        spans=[Span(49, 84, "REPORTED", kind=SpanKind.CLAIM), Span(0, 10, "SOURCE", kind=SpanKind.SOURCE), Span(0, 10, "PERSON")],
+        relations=[Relation(0, 1, RelationLabel.SPEAKER), Relation(1, 2, RelationLabel.ENTITY)],
+        model="m 1",
+    )
+    library.replace_suggestions(doc, suggestions)
+    claim, source, person = sorted(library.spans(doc), key=lambda s: (s.kind.value, s.label))
+    library.set_span_tags(source.id, ["verify"])
+    source = library.get_span(source.id)
+    relations_before = library.relations(doc)
+    deleted = library.delete_spans([source.id, person.id])
+    assert library.relations(doc) == []
+    library.restore_spans(deleted)
+    restored = library.get_span(source.id)
+    assert (restored.tags, restored.created_at, restored.origin, restored.origin_detail) == (["verify"], source.created_at, Origin.MODEL, "m 1")
+    assert library.relations(doc) == relations_before  # same ids, labels and model origin
+
+
+def test_set_speaker_replaces_the_speaker_in_one_step(library: Library) -> None:
+    doc = add(library)
+    claim = library.add_span(doc, Span(49, 84, "REPORTED", kind=SpanKind.CLAIM))
+    a = library.add_span(doc, Span(0, 10, "SOURCE", kind=SpanKind.SOURCE))
+    b = library.add_span(doc, Span(12, 47, "SOURCE", kind=SpanKind.SOURCE))
+    removed, added = library.set_speaker(claim.id, a.id)
+    assert removed == [] and added.tail == a.id
+    removed, added = library.set_speaker(claim.id, b.id)
+    assert [r.tail for r in removed] == [a.id] and added.tail == b.id
+    assert [(r.head, r.tail) for r in library.relations(doc)] == [(claim.id, b.id)]
+    removed, added = library.set_speaker(claim.id, None)
+    assert added is None and library.relations(doc) == []
+
+
+def test_library_rows_by_id_and_sorted_by_counts(library: Library) -> None:
+    a, b = add(library, "First article text."), add(library, "Second article text.")
+    library.replace_suggestions(b, Suggestions(spans=[Span(0, 6, "ORDINAL"), Span(7, 14, "X")], model="m"))
+    library.replace_suggestions(a, Suggestions(spans=[Span(0, 5, "ORDINAL")], model="m"))
+    assert library.document_summary(b).pending == 2
+    assert [r.id for r in library.list_documents(DocumentQuery(order_by="pending", descending=True))] == [b, a]
+    assert [r.id for r in library.list_documents(DocumentQuery(order_by="pending"))] == [a, b]
+    with pytest.raises(NotFound):
+        library.document_summary(999)
