@@ -159,3 +159,20 @@ def test_a_failing_migration_rolls_back_whole(db_path: Path, tmp_path: Path) -> 
     assert [d.title for d in lib.list_documents()] == ["Safe"]
     assert lib.integrity_check() == []
     lib.close()
+
+
+def test_the_fast_path_knows_the_newest_migration() -> None:
+    from newsmark.store.migrate import HEAD
+
+    assert HEAD == head_revision(), "update HEAD in store/migrate.py when adding a migration"
+
+
+def test_opening_an_up_to_date_library_does_not_load_alembic(db_path: Path) -> None:
+    import subprocess
+    import sys
+
+    Library.open(db_path).close()
+    code = f"import sys; from newsmark.store import Library; Library.open({str(db_path)!r}).close(); print('alembic' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"

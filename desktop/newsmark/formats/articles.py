@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from newsmark.formats._decode import Unreadable, decode_html, decode_text_file
-from newsmark.formats._html import extract_page
-from newsmark.formats._office import read_docx, read_pdf
+# trafilatura, pypdf and python-docx are imported on first use (in the functions
+# below): they cost a quarter of a second at start-up, which the app does not wait for.
 from newsmark.model import NewDocument, Problem, ProblemKind
 from newsmark.text import guess_title, normalize_text
 
@@ -212,6 +212,8 @@ def _extract_html(path: Path) -> _Found:
     decoded = decode_html(path.read_bytes(), str(path))
     if not decoded.text.strip():
         raise Unreadable("empty file (only whitespace)")
+    from newsmark.formats._html import extract_page
+
     page = extract_page(decoded.text)
     fields = {"title": page.title, "source": page.sitename, "url": page.url, "author": page.author, "published": page.published}
     meta: dict[str, Any] = {"encoding": decoded.encoding}
@@ -224,11 +226,15 @@ def _extract_html(path: Path) -> _Found:
 
 
 def _extract_pdf(path: Path) -> _Found:
+    from newsmark.formats._office import read_pdf
+
     found = read_pdf(path)
     return _Found(found.text, _clean_fields({"title": found.title, "author": found.author}), found.meta)
 
 
 def _extract_docx(path: Path) -> _Found:
+    from newsmark.formats._office import read_docx
+
     found = read_docx(path)
     return _Found(found.text, _clean_fields({"title": found.title, "author": found.author}), found.meta)
 
