@@ -1,10 +1,24 @@
-"""Undo commands: each one a user action, carried out through store operations.
+"""Undo commands: each one a user action, carried out by ONE store call.
 
-:meth:`Editor.execute` runs a command's :meth:`StoreCommand.do` first and only
-pushes it on the undo stack when the store accepted it, so a refused action
-(e.g. overlapping entities) leaves no empty step behind. ``redo`` after an
-undo calls ``do`` again; ids of re-created marks and relations are kept so
-that later commands on the stack still find them.
+Every user action is one transaction in the library and one step on the undo
+stack: a command's :meth:`StoreCommand.do` makes exactly one store call
+(``add_spans``, ``update_spans``, ``delete_spans``, ``set_speaker`` …), and its
+:meth:`StoreCommand.revert` makes the inverse call (``delete_spans`` ↔
+``restore_spans``, ``update_spans`` with the values from before …). The store
+runs each call in one transaction, so a refused or failing action changes
+nothing at all.
+
+Two inverses have no single store call yet (see ``docs/ui.md``, "Saving and
+undo"): undoing marks that also accepted or rejected other marks
+(``delete_spans`` then ``update_spans``), and undoing a speaker change that
+replaced another speaker (``delete_relation`` then ``add_relation``). Those make
+two calls; if the second fails, the first is reversed, so the library is left
+as it was.
+
+:meth:`Editor.execute` runs a command's ``do`` first and only pushes it on the
+undo stack when the store accepted it, so a refused action leaves no empty step
+behind. ``redo`` after an undo calls ``do`` again; ids of re-created marks and
+relations are kept so that the other commands on the stack still find them.
 """
 
 from __future__ import annotations
@@ -14,13 +28,14 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
-from newsmark.model import Relation, RelationLabel, ReviewStatus, Span, SpanStatus
-from newsmark.store import NotFound
+from newsmark.model import Relation, ReviewStatus, Span, SpanStatus
 
 if TYPE_CHECKING:
     from newsmark.ui.editor import Editor
 
-SPAN_FIELDS = ("start", "end", "label", "kind", "claim_type", "status", "note", "score")
+SPAN_FIELDS = ("start", "end", "label", "kind", "claim_type", "status", "note", "score", "edited_from")
+
+NOTE_COMMAND_ID = 0x4E4F5445  # "NOTE": consecutive saves of one note while typing merge into one step
 
 
 @dataclass
@@ -53,54 +68,76 @@ class StoreCommand(QUndoCommand):
         if self._skip_redo:  # already done by Editor.execute before the push
             self._skip_redo = False
             return
-        self.editor.applied(self.do())
+        self._run(self.do, "redo")
 
     def undo(self) -> None:
-        self.editor.applied(self.revert())
+        self._run(self.revert, "undo")
+
+    def _run(self, work: Any, verb: str) -> None:
+        try:
+            touched = work()
+        except Exception as exc:  # noqa: BLE001 - a failed undo/redo is reported, never raised into Qt
+            self.editor.command_failed(self, verb, exc)
+            return
+        self.editor.applied(touched)
 
 
 class AddMarks(StoreCommand):
-    """Create marks (and reject the pending suggestions they replace)."""
+    """Create marks, and accept or reject others in the same step.
 
-    def __init__(self, editor: Editor, doc_id: int, spans: list[Span], text: str, *, reject: list[int] = (), accept: list[int] = ()) -> None:  # type: ignore[assignment]
+    E.g. a new entity that replaces the pending suggestions it overlaps, or
+    "label every occurrence" (new marks + pending ones accepted). One
+    ``add_spans`` call; undo deletes the new marks and puts the others'
+    status back.
+    """
+
+    def __init__(
+        self,
+        editor: Editor,
+        doc_id: int,
+        spans: list[Span],
+        text: str,
+        *,
+        reject: list[int] = (),  # type: ignore[assignment]
+        accept: list[int] = (),  # type: ignore[assignment]
+    ) -> None:
         super().__init__(editor, doc_id, text)
-        self.spans = spans
+        self.spans = list(spans)
         self.ids: list[int | None] = [None] * len(spans)
-        self.status_changes = ChangeMarks(editor, doc_id, [(i, {"status": SpanStatus.REJECTED}) for i in reject] + [(i, {"status": SpanStatus.ACCEPTED}) for i in accept], "")
+        self.reject, self.accept = list(reject), list(accept)
+        # the status each accepted/rejected mark had before (the editor holds the open article's marks)
+        self.status_before: list[tuple[int, SpanStatus]] = []
+        for span_id in self.reject + self.accept:
+            span = editor.spans.get(span_id)
+            if span is None:
+                span = editor.library.get_span(span_id)
+            self.status_before.append((span_id, span.status))
 
     def do(self) -> Touched:
-        lib = self.editor.library
-        touched = self.status_changes.do() if self.status_changes.changes else Touched(self.doc_id)
-        try:
-            for i, span in enumerate(self.spans):
-                created = lib.add_span(self.doc_id, span, span_id=self.ids[i])
-                self.ids[i] = created.id
-                touched.spans.add(created.id)  # type: ignore[arg-type]
-        except Exception:
-            self.revert()  # leave nothing half-done
-            raise
-        touched.select = self.ids[0] if len(self.ids) == 1 else touched.select
+        created = self.editor.library.add_spans(
+            self.doc_id, self.spans, span_ids=self.ids, reject=self.reject, accept=self.accept
+        )
+        self.ids = [s.id for s in created]
+        touched = Touched(self.doc_id, spans={*self.ids, *self.reject, *self.accept})  # type: ignore[arg-type]
+        touched.select = self.ids[0] if len(self.ids) == 1 else None
         return touched
 
     def revert(self) -> Touched:
         lib = self.editor.library
-        touched = Touched(self.doc_id)
-        for span_id in reversed(self.ids):
-            if span_id is not None:
-                try:
-                    lib.delete_span(span_id)
-                except NotFound:
-                    pass  # never created (a failed do())
-                touched.spans.add(span_id)
-        if self.status_changes.changes:
-            more = self.status_changes.revert()
-            touched.spans |= more.spans
-        touched.relations = True
-        return touched
+        deleted = lib.delete_spans([i for i in self.ids if i is not None])
+        if self.status_before:
+            try:
+                lib.update_spans([(span_id, {"status": status}) for span_id, status in self.status_before])
+            except Exception:
+                lib.restore_spans(deleted)  # leave the library as it was
+                raise
+        # redo re-creates them as they were (same ids, same creation time)
+        self.spans = [span for span, _ in deleted]
+        return Touched(self.doc_id, spans={*self.ids, *self.reject, *self.accept}, relations=True)  # type: ignore[arg-type]
 
 
 class ChangeMarks(StoreCommand):
-    """Change fields of one or more marks (accept, reject, relabel, resize, note, claim type)."""
+    """Change fields of one or more marks (accept, reject, relabel, resize, note, claim type): one ``update_spans``."""
 
     def __init__(self, editor: Editor, doc_id: int, changes: list[tuple[int, dict[str, Any]]], text: str, *, select: int | None = None) -> None:
         super().__init__(editor, doc_id, text)
@@ -109,30 +146,37 @@ class ChangeMarks(StoreCommand):
         self.select = select
 
     def do(self) -> Touched:
-        lib = self.editor.library
-        self.before = []
-        touched = Touched(self.doc_id, select=self.select)
-        try:
-            for span_id, fields in self.changes:
-                old = lib.update_span(span_id, **fields)
-                self.before.append((span_id, {k: getattr(old, k) for k in fields}))
-                touched.spans.add(span_id)
-        except Exception:
-            self.revert()  # leave nothing half-done
-            raise
-        return touched
+        befores = self.editor.library.update_spans(self.changes)
+        self.before = [(span_id, {k: getattr(old, k) for k in fields}) for (span_id, fields), old in zip(self.changes, befores)]
+        return Touched(self.doc_id, spans={i for i, _ in self.changes}, select=self.select)
 
     def revert(self) -> Touched:
-        lib = self.editor.library
-        touched = Touched(self.doc_id, select=self.select)
-        for span_id, fields in reversed(self.before):
-            lib.update_span(span_id, **fields)
-            touched.spans.add(span_id)
-        return touched
+        # reversed: if one mark was changed twice in the step, its first "before" wins
+        self.editor.library.update_spans(list(reversed(self.before)))
+        return Touched(self.doc_id, spans={i for i, _ in self.before}, select=self.select)
+
+
+class EditNote(ChangeMarks):
+    """The note of a mark. Saves made while one burst of typing goes on merge into one undo step."""
+
+    def __init__(self, editor: Editor, doc_id: int, span_id: int, note: str, burst: object = None) -> None:
+        super().__init__(editor, doc_id, [(span_id, {"note": note})], "Edit note", select=span_id)
+        self.span_id = span_id
+        self.burst = burst
+
+    def id(self) -> int:
+        return NOTE_COMMAND_ID if self.burst is not None else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, EditNote) or other.burst is None or other.burst != self.burst or other.span_id != self.span_id:
+            return False
+        # the store already holds the newer text; undo still goes back to the text before the burst
+        self.changes = other.changes
+        return True
 
 
 class DeleteMarks(StoreCommand):
-    """Delete marks with their relations; undo puts them back under their old ids."""
+    """Delete marks with their relations (``delete_spans``); undo puts them back exactly (``restore_spans``)."""
 
     def __init__(self, editor: Editor, doc_id: int, span_ids: list[int], text: str) -> None:
         super().__init__(editor, doc_id, text)
@@ -140,24 +184,12 @@ class DeleteMarks(StoreCommand):
         self.deleted: list[tuple[Span, list[Relation]]] = []
 
     def do(self) -> Touched:
-        lib = self.editor.library
-        self.deleted = [lib.delete_span(span_id) for span_id in self.span_ids]
+        self.deleted = self.editor.library.delete_spans(self.span_ids)
         return Touched(self.doc_id, spans=set(self.span_ids), relations=True)
 
     def revert(self) -> Touched:
-        lib = self.editor.library
-        restored: set[int] = set()
-        for span, _ in reversed(self.deleted):
-            lib.add_span(self.doc_id, span, span_id=span.id)
-            restored.add(span.id)  # type: ignore[arg-type]
-        seen: set[int] = set()
-        for _, rels in self.deleted:
-            for rel in rels:
-                if rel.id in seen:
-                    continue
-                seen.add(rel.id)  # type: ignore[arg-type]
-                lib.add_relation(rel.head, rel.tail, rel.label, relation_id=rel.id)
-        return Touched(self.doc_id, spans=restored, relations=True, select=self.span_ids[0] if len(self.span_ids) == 1 else None)
+        self.editor.library.restore_spans(self.deleted)
+        return Touched(self.doc_id, spans=set(self.span_ids), relations=True, select=self.span_ids[0] if len(self.span_ids) == 1 else None)
 
 
 class SetMarkTags(StoreCommand):
@@ -191,33 +223,50 @@ class SetDocumentTags(StoreCommand):
 
 
 class SetSpeaker(StoreCommand):
-    """Link a claim to the mark of its speaker (replacing any speaker it had), or unlink it."""
+    """Link a claim to the mark of its speaker, replacing any speaker it had, or unlink it: one ``set_speaker``.
+
+    Undo puts the replaced speaker links back under their old ids (``add_relation``).
+    """
 
     def __init__(self, editor: Editor, doc_id: int, claim_id: int, speaker_id: int | None) -> None:
         super().__init__(editor, doc_id, "Set speaker" if speaker_id else "Clear speaker")
         self.claim_id, self.speaker_id = claim_id, speaker_id
         self.removed: list[Relation] = []
-        self.added_id: int | None = None
+        self.added: Relation | None = None
+
+    def _touched(self) -> Touched:
+        spans = {self.claim_id} | {r.tail for r in self.removed}
+        if self.speaker_id is not None:
+            spans.add(self.speaker_id)
+        return Touched(self.doc_id, spans=spans, relations=True, select=self.claim_id)
 
     def do(self) -> Touched:
-        lib = self.editor.library
-        self.removed = [
-            lib.delete_relation(rel.id)  # type: ignore[arg-type]
-            for rel in lib.relations(self.doc_id)
-            if rel.head == self.claim_id and rel.label == RelationLabel.SPEAKER
-        ]
-        if self.speaker_id is not None:
-            rel = lib.add_relation(self.claim_id, self.speaker_id, RelationLabel.SPEAKER, relation_id=self.added_id)
-            self.added_id = rel.id
-        return Touched(self.doc_id, spans={self.claim_id}, relations=True, select=self.claim_id)
+        self.removed, self.added = self.editor.library.set_speaker(self.claim_id, self.speaker_id)
+        return self._touched()
 
     def revert(self) -> Touched:
         lib = self.editor.library
-        if self.speaker_id is not None and self.added_id is not None:
-            lib.delete_relation(self.added_id)
-        for rel in self.removed:
-            lib.add_relation(rel.head, rel.tail, rel.label, relation_id=rel.id)
-        return Touched(self.doc_id, spans={self.claim_id}, relations=True, select=self.claim_id)
+        if self.added is None and not self.removed:
+            return self._touched()
+        if self.added is not None and not self.removed:
+            lib.delete_relation(self.added.id)  # type: ignore[arg-type] - one call: the link this command made goes
+            return self._touched()
+        # Two calls: drop the new link, then put the old ones back under their ids (the new link
+        # may have been given the id of the one it replaced, so not the other way round). If
+        # putting them back fails, the new link is put back: the library is as it was.
+        if self.added is not None:
+            lib.delete_relation(self.added.id)  # type: ignore[arg-type]
+        restored: list[int] = []
+        try:
+            for rel in self.removed:
+                restored.append(lib.add_relation(rel.head, rel.tail, rel.label, relation_id=rel.id).id)  # type: ignore[arg-type]
+        except Exception:
+            for rel_id in reversed(restored):
+                lib.delete_relation(rel_id)
+            if self.added is not None:
+                lib.add_relation(self.added.head, self.added.tail, self.added.label, relation_id=self.added.id)
+            raise
+        return self._touched()
 
 
 class SetDocumentStatus(StoreCommand):

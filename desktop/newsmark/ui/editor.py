@@ -19,7 +19,7 @@ from PySide6.QtGui import QUndoStack
 from newsmark.model import ClaimType, Document, Label, Origin, Relation, RelationLabel, ReviewStatus, Span, SpanKind, SpanStatus
 from newsmark.store import Library, NotFound, StoreError
 from newsmark.ui import tokens
-from newsmark.ui.commands import AddMarks, ChangeMarks, DeleteMarks, SetDocumentStatus, SetDocumentTags, SetMarkTags, SetSpeaker, StoreCommand, Touched
+from newsmark.ui.commands import AddMarks, ChangeMarks, DeleteMarks, EditNote, SetDocumentStatus, SetDocumentTags, SetMarkTags, SetSpeaker, StoreCommand, Touched
 from newsmark.ui.offsets import OffsetMap
 from newsmark.ui.palette import Palette, claim_label_for, claim_type_of
 
@@ -215,10 +215,23 @@ class Editor(QObject):
         except (StoreError, NotFound) as exc:
             self.refused.emit(str(exc))
             return False
+        except Exception as exc:  # e.g. the disk or a lock: the store rolled the action back
+            self.refused.emit(f"Not saved: {exc}")
+            raise
         command._skip_redo = True
         self.undo_stack.push(command)
         self.applied(touched)
         return True
+
+    def command_failed(self, command: StoreCommand, verb: str, exc: Exception) -> None:
+        """An undo or redo the store refused. The store changed nothing (one transaction, or
+        the part done was reversed); the stack, which already moved past the step, is cleared."""
+        reason = str(exc) or type(exc).__name__
+        self.refused.emit(f"Could not {verb} “{command.text()}”: {reason}. Nothing was changed; the undo history was cleared.")
+        QTimer.singleShot(0, self.undo_stack.clear)  # not from inside the stack's own undo()/redo()
+        if self.doc is not None:
+            self.reload_marks()
+            self.reload_document()
 
     def applied(self, touched: Touched) -> None:
         """Refresh what a command (done, undone or redone) changed."""
@@ -409,11 +422,12 @@ class Editor(QObject):
         steps = [(span.id, {"start": start, "end": end, "status": SpanStatus.ACCEPTED})] + [(i, {"status": SpanStatus.REJECTED}) for i in reject]
         return self.execute(ChangeMarks(self, self.doc.id, steps, f"Resize “{self._short(start, end)}”", select=span.id))  # type: ignore[list-item]
 
-    def set_note(self, note: str, span_id: int | None = None) -> bool:
+    def set_note(self, note: str, span_id: int | None = None, *, burst: object = None) -> bool:
+        """Save a mark's note. Saves with the same ``burst`` (one spell of typing) are one undo step."""
         span = self._target(span_id)
         if span is None or self.doc is None or span.note == note:
             return False
-        return self.execute(ChangeMarks(self, self.doc.id, [(span.id, {"note": note})], "Edit note", select=span.id))  # type: ignore[list-item]
+        return self.execute(EditNote(self, self.doc.id, span.id, note, burst))  # type: ignore[arg-type]
 
     def set_claim_type(self, claim_type: ClaimType | None, span_id: int | None = None) -> bool:
         span = self._target(span_id)
