@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from newsmark.model import ReviewStatus, SpanKind
+from newsmark.model import Origin, ReviewStatus, Span, SpanKind, SpanStatus
 from newsmark.services.importer import import_paths
 from newsmark.store import DocumentQuery, Library
 from newsmark.ui.models import DOC_ID_ROLE, LibraryModel, MarksModel
@@ -149,3 +149,50 @@ def test_marks_model_passes_the_model_tester(seeded: Library, qtmodeltester) -> 
     model.set_marks(text, spans)
     qtmodeltester.check(model)
     assert model.rowCount() == 2
+
+
+def test_an_edit_refreshes_only_its_row(seeded: Library, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(seeded)
+    model = window.library_model
+    doc = window.editor.doc
+    text = doc.text
+    other = next(model.summary(r).id for r in range(model.rowCount()) if model.summary(r).id != doc.id)
+    seeded.add_span(other, span_at(seeded.get_document(other).text, "the", "ORG"))  # a pending mark elsewhere
+    resets: list[int] = []
+    changed: list[tuple[int, int]] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.dataChanged.connect(lambda a, b, _roles=(): changed.append((a.row(), b.row())))
+    row = model.row_of(doc.id)
+    made = window.editor.create_mark(*_find(text, "Israel"), "GPE")
+    assert made is not None
+    assert resets == [] and set(changed) == {(row, row)}  # the list was not reloaded, one row re-read
+    fresh = seeded.document_summary(doc.id)
+    shown = model.summary(row)
+    assert (shown.accepted, shown.pending, shown.status) == (fresh.accepted, fresh.pending, fresh.status) == (1, 0, ReviewStatus.IN_PROGRESS)
+    # the other article's row still shows what it showed (it was not re-read): 0 pending
+    assert model.summary(model.row_of(other)).pending == 0
+    window.editor.undo_stack.undo()
+    assert model.summary(row).accepted == 0 and resets == []
+
+
+def test_sort_by_marks_to_review_and_accepted(seeded: Library, make_window) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(seeded)
+    ids = [d.id for d in seeded.list_documents()]
+    for n, doc_id in enumerate(ids):  # 0, 1, 2 pending marks; 2, 1, 0 accepted
+        text = seeded.get_document(doc_id).text
+        for i in range(n):
+            seeded.add_span(doc_id, Span(i * 3, i * 3 + 2, "ORG"))
+        for i in range(len(ids) - 1 - n):
+            seeded.add_span(doc_id, Span(20 + i * 3, 22 + i * 3, "ORG", status=SpanStatus.ACCEPTED, origin=Origin.USER))
+        assert text
+    for title, expected in (("Most marks to review first", ids[::-1]), ("Fewest marks to review first", ids), ("Most marks accepted first", ids)):
+        index = window.sort_box.findText(title)
+        window.sort_box.setCurrentIndex(index)
+        window._apply_sort(index)
+        assert [window.library_model.summary(r).id for r in range(window.library_model.rowCount())] == expected, title
+    assert window.library_model.summary(0).accepted == 2
+
+
+def _find(text: str, needle: str) -> tuple[int, int]:
+    start = text.index(needle)
+    return start, start + len(needle)

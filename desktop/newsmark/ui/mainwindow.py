@@ -65,6 +65,9 @@ SORTS: list[tuple[str, int, Qt.SortOrder]] = [
     ("Title", 0, Qt.SortOrder.AscendingOrder),
     ("Source", 1, Qt.SortOrder.AscendingOrder),
     ("Review status", 3, Qt.SortOrder.AscendingOrder),
+    ("Most marks to review first", 4, Qt.SortOrder.DescendingOrder),
+    ("Fewest marks to review first", 4, Qt.SortOrder.AscendingOrder),
+    ("Most marks accepted first", 5, Qt.SortOrder.DescendingOrder),
 ]
 
 
@@ -510,11 +513,10 @@ class MainWindow(QMainWindow):
         self._document_changed(doc.id)
 
     def _document_changed(self, doc_id: int) -> None:
+        self.library_model.refresh_document(doc_id)  # only that row, re-read from the store
         doc = self.editor.doc
         if doc is None or doc.id != doc_id:
             return
-        pending, accepted, rejected = self.editor.counts()
-        self.library_model.update_document(doc_id, pending=pending, accepted=accepted, rejected=rejected, status=doc.status)
         bits = [b for b in (doc.source, format_published(doc.published), doc.author) if b]
         bits.append(doc.status.title)
         self.meta_label.setText("  ·  ".join(bits))
@@ -847,6 +849,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Suggesting marks: {progress.done}/{progress.total} articles, {progress.words_per_second:,.0f} words/s")
 
     def _annotated(self, doc_id: int) -> None:
+        self.library_model.refresh_document(doc_id)
         if self.editor.doc is not None and self.editor.doc.id == doc_id:
             self.editor.reload_marks()
 

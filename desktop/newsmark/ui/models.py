@@ -16,7 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from newsmark.model import ReviewStatus, Span, SpanKind, SpanStatus
-from newsmark.store import DocumentQuery, DocumentSummary, Library
+from newsmark.store import DocumentQuery, DocumentSummary, Library, NotFound
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -36,7 +36,7 @@ class LibraryModel(QAbstractTableModel):
     """The library's documents, fetched from the store in pages of ``page_size``."""
 
     COLUMNS = ("Title", "Source", "Date", "Status", "Pending", "Accepted")
-    SORT_KEYS = {0: "title", 1: "source", 2: "published", 3: "status"}
+    SORT_KEYS = {0: "title", 1: "source", 2: "published", 3: "status", 4: "pending", 5: "accepted"}
 
     def __init__(self, library: Library, parent: Any = None, *, page_size: int = 200) -> None:
         super().__init__(parent)
@@ -103,14 +103,22 @@ class LibraryModel(QAbstractTableModel):
                 return -1
             self.fetchMore()
 
-    def update_document(self, doc_id: int, **fields: Any) -> None:
-        """Change a row in place (counts or status after an edit) without re-querying."""
+    def refresh_document(self, doc_id: int) -> bool:
+        """Re-read one row from the store (its counts or status changed) without reloading the list.
+
+        The row stays where it is even if the new values would sort or filter it
+        elsewhere: rows do not jump away while the user works; the next reload
+        (a filter, a sort, an import) puts it in its place. False if not loaded.
+        """
         for i, s in enumerate(self._rows):
             if s.id == doc_id:
-                for key, value in fields.items():
-                    setattr(s, key, value)
+                try:
+                    self._rows[i] = self.library.document_summary(doc_id)
+                except NotFound:
+                    return False  # deleted meanwhile: the next reload drops it
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.COLUMNS) - 1))
-                return
+                return True
+        return False
 
     # ----------------------------------------------------------------- Qt API
 
@@ -174,7 +182,7 @@ class LibraryModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = self.SORT_KEYS.get(column)
         if key is None:
-            return  # the store cannot order by counts (yet)
+            return
         self._sort_column, self._sort_order = column, order
         self.query = replace(self.query, order_by=key, descending=order == Qt.SortOrder.DescendingOrder)
         self.reload()
