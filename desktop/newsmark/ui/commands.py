@@ -164,6 +164,11 @@ class EditNote(ChangeMarks):
         self.span_id = span_id
         self.burst = burst
 
+    def do(self) -> Touched:
+        touched = super().do()
+        touched.select = None  # saved while typing, or on the way to another mark: never move the selection
+        return touched
+
     def id(self) -> int:
         return NOTE_COMMAND_ID if self.burst is not None else -1
 

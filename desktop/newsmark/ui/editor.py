@@ -38,6 +38,7 @@ class Editor(QObject):
     documentChanged = Signal(int)  # status/tags/counts of this document changed
     refused = Signal(str)  # an action was refused: the reason, for the user
     message = Signal(str)  # something to say in the status bar
+    leaving = Signal()  # the selection or the article is about to change: save what is being typed
 
     def __init__(self, library: Library, palette: Palette | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +70,7 @@ class Editor(QObject):
             if select is not None:
                 self.select(select)
             return
+        self.leaving.emit()
         self.save_position()
         self.doc = self.library.get_document(doc_id)
         self.offsets = OffsetMap(self.doc.text)
@@ -181,6 +183,7 @@ class Editor(QObject):
             span_id = None
         if span_id == self.selected:
             return
+        self.leaving.emit()
         self.selected = span_id
         self.selectionChanged.emit(span_id)
         self._save_mark.start()
@@ -261,8 +264,10 @@ class Editor(QObject):
             self.selected = None
             self.selectionChanged.emit(None)
         if touched.select is not None and touched.select in self.spans:
-            self.selected = None  # force the signal: the mark itself changed
-            self.select(touched.select)
+            if touched.select == self.selected:
+                self.selectionChanged.emit(self.selected)  # the mark itself changed
+            else:
+                self.select(touched.select)
         elif self.selected is not None and self.selected in touched.spans:
             self.selectionChanged.emit(self.selected)
 

@@ -917,9 +917,10 @@ class MainWindow(QMainWindow):
         if self.annotate_job is not None:
             self.annotate_job.cancel()
             self.annotate_job.wait(15000)
+        self.inspector.flush_note()  # a note being typed is saved, whatever has the focus
         focus = QApplication.focusWidget()
         if focus is not None:
-            focus.clearFocus()  # commits a note or tags being edited
+            focus.clearFocus()  # commits tags being edited
         try:
             self.save_state()
         except Exception:  # noqa: BLE001 - never block closing

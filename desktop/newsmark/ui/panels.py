@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -48,17 +48,52 @@ def section_title(text: str) -> QLabel:
 
 
 class NoteEdit(QPlainTextEdit):
-    """A note that is saved when focus leaves it (or on Ctrl+Return)."""
+    """A mark's note, saved after a short pause in typing, when focus leaves it, or on Ctrl+Return.
 
+    ``paused`` (a save within a spell of typing) and ``committed`` (the spell is
+    over) carry the text; :meth:`load` shows a stored note without counting as typing.
+    """
+
+    PAUSE_MS = 600
+
+    paused = Signal(str)
     committed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._loading = False
+        self.pause = QTimer(self, singleShot=True, interval=self.PAUSE_MS)
+        self.pause.timeout.connect(lambda: self.paused.emit(self.toPlainText()))
+        self.textChanged.connect(self._typed)
+
+    def load(self, text: str) -> None:
+        self._loading = True
+        try:
+            self.pause.stop()
+            self.setPlainText(text)
+            self.moveCursor(QTextCursor.MoveOperation.End)
+        finally:
+            self._loading = False
+
+    def _typed(self) -> None:
+        if not self._loading:
+            self.pause.start()  # restarts: saved once typing pauses
+
+    def typing(self) -> bool:
+        """Text typed and not saved yet."""
+        return self.pause.isActive()
+
+    def commit(self) -> None:
+        self.pause.stop()
+        self.committed.emit(self.toPlainText())
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
-        self.committed.emit(self.toPlainText())
+        self.commit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self.committed.emit(self.toPlainText())
+            self.commit()
             return
         if event.key() == Qt.Key.Key_Escape:
             self.clearFocus()
@@ -153,10 +188,15 @@ class Inspector(QWidget):
         self.tags.tagsEdited.connect(lambda tags: self.editor.set_tags(tags, self._span_id))
         form.addRow("Tags", self.tags)
         self.note = NoteEdit()
-        self.note.setPlaceholderText("A note on this mark (saved when you leave the field)")
+        self.note.setPlaceholderText("A note on this mark (saved as you type)")
         self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(64)
-        self.note.committed.connect(lambda text: self._span_id is not None and self.editor.set_note(text, self._span_id))
+        self._note_span: int | None = None  # the mark whose note the field holds
+        self._note_known = ""  # that note as the library has it
+        self._note_burst = 0  # saves within one spell of typing are one undo step
+        self.note.paused.connect(lambda text: self._save_note(text, end=False))
+        self.note.committed.connect(lambda text: self._save_note(text, end=True))
+        editor.leaving.connect(self.flush_note)
         form.addRow("Note", self.note)
         self.form = form
         layout.addWidget(self.form_widget)
@@ -177,14 +217,36 @@ class Inspector(QWidget):
             key = f"  ({lab.hotkey})" if lab.hotkey else ""
             self.label_box.addItem(swatch(lab.color), f"{lab.name}{key}", lab.name)
 
+    # ------------------------------------------------------------------ the note
+
+    def _save_note(self, text: str, *, end: bool) -> None:
+        span_id = self._note_span
+        if span_id is not None and span_id in self.editor.spans and text != self._note_known:
+            self._note_known = text  # before the save: the refresh it causes must not reload the field
+            if not self.editor.set_note(text, span_id, burst=self._note_burst):
+                self._note_known = self.editor.spans[span_id].note if span_id in self.editor.spans else ""
+        if end:
+            self._note_burst += 1
+
+    def flush_note(self) -> None:
+        """Save a note being typed now (before the selection or the article changes, or on close)."""
+        if self.note.typing():
+            self.note.commit()
+
     def show_mark(self, span_id: object) -> None:
         span = self.editor.span(span_id if isinstance(span_id, int) else None)
-        self._span_id = span.id if span else None
+        new_id = span.id if span else None
+        if new_id != self._note_span:
+            self.flush_note()
+            self._note_burst += 1
+        self._span_id = new_id
         self.form_widget.setVisible(span is not None)
         self.quote.setVisible(span is not None)
         self.empty.setVisible(span is None)
         self.history.clear()
         if span is None:
+            self._note_span, self._note_known = None, ""
+            self.note.load("")
             return
         text = " ".join(self.editor.span_text(span).split())
         self.quote.setText(f"“{text if len(text) < 400 else text[:399] + '…'}”")
@@ -214,8 +276,12 @@ class Inspector(QWidget):
         origin = {Origin.MODEL: "model", Origin.USER: "you" if span.origin_detail == self.editor.library.actor else "user", Origin.IMPORT: "import"}[span.origin]
         self.origin.setText(origin + (f" · {span.origin_detail}" if span.origin_detail else ""))
         self.tags.set_tags(span.tags)
-        if not self.note.hasFocus():
-            self.note.setPlainText(span.note)
+        if span.id != self._note_span or (span.note != self._note_known and not self.note.typing()):
+            # another mark, or its note changed elsewhere (undo): show the stored note
+            if span.id == self._note_span:
+                self._note_burst += 1  # typing after an undo starts a new step
+            self._note_span, self._note_known = span.id, span.note
+            self.note.load(span.note)
         for event in self.editor.history(span.id):  # type: ignore[arg-type]
             self.history.addItem(describe_event(event))
 
