@@ -140,6 +140,17 @@ def bench_reader(runs: int = 5) -> dict:
 
     # Page-by-page scrolling through the whole big article: one frame = scroll + repaint.
     bar = window.reader.verticalScrollBar()
+    # Qt lays a long document out in the background after it is shown; wait until that settles.
+    settle_started, last, stable = time.perf_counter(), -1, 0
+    settled_at = settle_started
+    while stable < 50 and time.perf_counter() - settle_started < 20:  # unchanged for half a second
+        app.processEvents()
+        if bar.maximum() == last:
+            stable += 1
+        else:
+            stable, last, settled_at = 0, bar.maximum(), time.perf_counter()
+        time.sleep(0.01)
+    layout_s = settled_at - settle_started
     page = max(1, bar.pageStep())
     frames = []
     bar.setValue(0)
@@ -184,6 +195,7 @@ def bench_reader(runs: int = 5) -> dict:
         "open_100k_ms": big * 1000,
         "open_100k_runs_ms": [v * 1000 for v in big_runs],
         "scroll_frames": len(frames),
+        "background_layout_s": layout_s,
         "scroll_median_ms": statistics.median(frames),
         "scroll_p95_ms": frames[int(len(frames) * 0.95) - 1],
         "scroll_max_ms": frames[-1],
@@ -407,6 +419,7 @@ def render(results: dict) -> str:
         lines += [
             f"| open a 5,000-word article with 500 marks (store read + layout + paint) | {r['open_5k_ms']:.0f} ms | < 50 ms | {verdict(r['open_5k_ms'], 50)} |",
             f"| open a 100,000-word article with 15,000 marks (+ claims) | {r['open_100k_ms']:.0f} ms | < 1,000 ms | {verdict(r['open_100k_ms'], 1000)} |",
+            f"| that article: background layout after opening (the window stays responsive meanwhile) | {r['background_layout_s'] * 1000:.0f} ms | reported | — |",
             f"| scroll that article page by page ({r['scroll_frames']} frames): median / p95 / worst frame | {r['scroll_median_ms']:.1f} / {r['scroll_p95_ms']:.1f} / {r['scroll_max_ms']:.1f} ms | < 16 ms | {verdict(r['scroll_p95_ms'], 16)} (p95) |",
             f"| accept a mark in that article: key → committed → repainted | {r['accept_ms']:.1f} ms | < 30 ms | {verdict(r['accept_ms'], 30)} |",
             f"| relabel a mark in that article | {r['relabel_ms']:.1f} ms | < 30 ms | {verdict(r['relabel_ms'], 30)} |",
