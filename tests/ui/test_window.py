@@ -196,3 +196,36 @@ def test_sort_by_marks_to_review_and_accepted(seeded: Library, make_window) -> N
 def _find(text: str, needle: str) -> tuple[int, int]:
     start = text.index(needle)
     return start, start + len(needle)
+
+
+def test_an_upgraded_library_says_so_once(tmp_path: Path, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    from newsmark.store.engine import make_engine, resolve_url
+    from newsmark.store.migrate import ensure_schema
+
+    db = tmp_path / "old.sqlite"
+    engine = make_engine(resolve_url(db))
+    ensure_schema(engine, db, target="0001")  # a library as the first schema left it
+    engine.dispose()
+    lib = Library.open(db)
+    try:
+        backup = lib.upgrade_backup
+        assert backup is not None and backup.exists()
+        window = make_window(lib)
+        assert QApplication.activeModalWidget() is None  # work goes on: no dialog to dismiss
+        assert window.banner.isVisible() and str(backup) in window.banner.label.text()
+        qtbot.waitUntil(lambda: str(backup) in window.statusBar().currentMessage(), timeout=3000)
+        qtbot.mouseClick(window.banner.close_button, Qt.MouseButton.LeftButton)
+        assert not window.banner.isVisible()
+        window.close()
+        again = make_window(lib)  # said once: not again for the same upgrade
+        assert not again.banner.isVisible()
+        again.close()
+    finally:
+        lib.close()
+    fresh = Library.open(tmp_path / "new.sqlite")
+    try:
+        assert not make_window(fresh).banner.isVisible()
+    finally:
+        fresh.close()

@@ -64,8 +64,6 @@ def run(db: str | None) -> int:
         QMessageBox.critical(None, APP_NAME, f"Newsmark cannot open the library {db or '(default)'}.\n\n{exc}")
         return 1
     try:
-        if library.upgrade_backup is not None:
-            QMessageBox.information(None, APP_NAME, f"The library was upgraded. A copy of the old one is at\n{library.upgrade_backup}")
         load_seeds_if_new(library)
         window = build_main_window(library)
         window.show()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import html
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QKeySequence
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -44,9 +45,10 @@ from newsmark.ui.models import DOC_ID_ROLE, LibraryModel
 from newsmark.ui.palette import Palette
 from newsmark.ui.panels import Inspector, Legend, MarksPanel, fill_speaker_menu, section_title
 from newsmark.ui.reader import READER_FONTS, ReaderView
-from newsmark.ui.widgets import TagEdit, swatch
+from newsmark.ui.widgets import Banner, TagEdit, swatch
 
 WINDOW_SETTING = "ui.window"
+UPGRADE_SETTING = "ui.upgrade_announced"  # the backup already announced (so it is said once)
 
 STATUS_FILTERS: list[tuple[str, tuple[ReviewStatus, ...]]] = [
     ("All articles", ()),
@@ -140,7 +142,14 @@ class MainWindow(QMainWindow):
         split.setSizes([340, 760, 340])
         split.setChildrenCollapsible(False)
         self.splitter = split
-        self.setCentralWidget(split)
+        self.banner = Banner()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.banner)
+        column.addWidget(split, 1)
+        self.setCentralWidget(central)
 
         self._build_actions()
         self._build_status_bar()
@@ -157,6 +166,7 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
         self._restore_window()
         self.restore_position()
+        self._announce_upgrade()
 
     # ------------------------------------------------------------------ building
 
@@ -411,6 +421,21 @@ class MainWindow(QMainWindow):
             if lab is not None:
                 action.setText(lab.name)
                 action.setIcon(swatch(lab.color))
+
+    def _announce_upgrade(self) -> None:
+        """Opening upgraded an older library: say so once, with where the copy of the old one is."""
+        backup = self.library.upgrade_backup
+        if backup is None or self.library.get_setting(UPGRADE_SETTING) == str(backup):
+            return
+        self.library.set_setting(UPGRADE_SETTING, str(backup))
+        self.banner.show_message(
+            f"This library was upgraded for this version of Newsmark. A copy of it as it was before is kept at <b>{html.escape(str(backup))}</b>",
+            "Show folder",
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(backup).parent))),
+        )
+        self.banner.label.setToolTip(str(backup))
+        # once the window is shown: a message shown before would not hide the status bar's own widgets
+        QTimer.singleShot(0, lambda: self.statusBar().showMessage(f"Library upgraded; the old one is backed up at {backup}", 30000))
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()

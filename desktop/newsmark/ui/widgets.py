@@ -1,12 +1,12 @@
-"""Small reusable widgets: a tag editor with completion, a colour swatch icon."""
+"""Small reusable widgets: a tag editor with completion, a colour swatch icon, a message banner."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPixmap
-from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
+from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QCompleter, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QToolButton, QWidget
 
 
 def swatch(color: str, size: int = 12, *, hollow: bool = False) -> QIcon:
@@ -103,3 +103,41 @@ class TagEdit(QLineEdit):
         if tags != self._set:
             self._set = tags
             self.tagsEdited.emit(tags)
+
+
+class Banner(QFrame):
+    """A message across the top of the window that stays until closed (not a dialog: work goes on)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.AlternateBase)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 6, 6)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.label, 1)
+        self._slot: Callable[[], object] | None = None
+        self.action_button = QPushButton()
+        self.action_button.clicked.connect(lambda _checked=False: self._slot() if self._slot is not None else None)
+        self.action_button.hide()
+        layout.addWidget(self.action_button)
+        self.close_button = QToolButton(text="✕")
+        self.close_button.setAutoRaise(True)
+        self.close_button.setToolTip("Close this message")
+        self.close_button.clicked.connect(self.hide)
+        layout.addWidget(self.close_button)
+        self.hide()
+
+    def show_message(self, text: str, action: str = "", slot: Callable[[], object] | None = None) -> None:
+        self.label.setText(text)
+        self._slot = slot
+        if action and slot is not None:
+            self.action_button.setText(action)
+            self.action_button.show()
+        else:
+            self.action_button.hide()
+        self.show()
