@@ -39,6 +39,7 @@ class Editor(QObject):
     refused = Signal(str)  # an action was refused: the reason, for the user
     message = Signal(str)  # something to say in the status bar
     leaving = Signal()  # the selection or the article is about to change: save what is being typed
+    pickingChanged = Signal(object)  # claim id whose speaker the next click picks, or None
 
     def __init__(self, library: Library, palette: Palette | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -51,6 +52,7 @@ class Editor(QObject):
         self.relations: list[Relation] = []
         self.selected: int | None = None
         self.show_rejected = False
+        self.picking: int | None = None  # "pick speaker": the claim waiting for a click on its speaker
         self._save_mark = QTimer(self, singleShot=True, interval=400)
         self._save_mark.timeout.connect(self.save_position)
 
@@ -71,6 +73,7 @@ class Editor(QObject):
                 self.select(select)
             return
         self.leaving.emit()
+        self.cancel_pick()
         self.save_position()
         self.doc = self.library.get_document(doc_id)
         self.offsets = OffsetMap(self.doc.text)
@@ -476,6 +479,53 @@ class Editor(QObject):
         if (current.id if current else None) == speaker_id:
             return False
         return self.execute(SetSpeaker(self, self.doc.id, claim.id, speaker_id))  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ pick a speaker by clicking it
+
+    def start_pick_speaker(self, claim_id: int | None = None) -> bool:
+        """Wait for a click on the mark of the claim's speaker (see :meth:`pick`); Esc cancels."""
+        claim = self._target(claim_id)
+        if claim is None or self.doc is None:
+            return False
+        if claim.kind != SpanKind.CLAIM:
+            return self.refuse("Only a claim has a speaker: select a claim first (J / Tab to move, or click one).")
+        self.picking = claim.id
+        self.pickingChanged.emit(claim.id)
+        return True
+
+    def cancel_pick(self) -> bool:
+        if self.picking is None:
+            return False
+        self.picking = None
+        self.pickingChanged.emit(None)
+        return True
+
+    def pick(self, span_id: int | None) -> bool:
+        """The click while picking a speaker: ``span_id`` becomes the claim's speaker.
+
+        A click beside any mark, or on the claim itself, is refused and picking goes on.
+        """
+        claim_id = self.picking
+        if claim_id is None:
+            return False
+        if claim_id not in self.spans:
+            self.cancel_pick()
+            return self.refuse("The claim is gone (deleted or undone): no speaker set.")
+        if span_id is None or span_id not in self.spans:
+            return self.refuse("That is not a mark. Click the mark of who says it, or press Esc to cancel.")
+        if span_id == claim_id:
+            return self.refuse("A claim cannot be its own speaker. Click the mark of who says it, or press Esc to cancel.")
+        self.cancel_pick()
+        claim, speaker = self.spans[claim_id], self.spans[span_id]
+        current = self.speaker_of(claim_id)
+        if current is not None and current.id == span_id:
+            self.select(claim_id)
+            self.message.emit(f"“{self._short(speaker.start, speaker.end)}” already is the speaker of this claim.")
+            return True
+        if not self.set_speaker(span_id, claim_id):
+            return False
+        self.message.emit(f"Speaker of “{self._short(claim.start, claim.end)}”: “{self._short(speaker.start, speaker.end)}”.")
+        return True
 
     def label_all_occurrences(self, span_id: int | None = None) -> int:
         """Give every other occurrence of the mark's text the mark's label. Returns how many were marked."""

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 GROUPS: list[tuple[str, list[str]]] = [
     ("Move", ["next", "previous", "next_pending", "escape", "focus_reader", "focus_library", "find"]),
-    ("Review a mark", ["accept", "reject", "delete", "claim_menu", "label_all", "tag", "note", "speaker", "show_rejected"]),
+    ("Review a mark", ["accept", "reject", "delete", "claim_menu", "label_all", "tag", "note", "pick_speaker", "speaker", "show_rejected"]),
     ("Boundaries (by a word)", ["grow_start", "grow_end", "shrink_start", "shrink_end"]),
     ("Article", ["done_next", "undo", "redo", "import_files", "import_folder", "paste"]),
 ]

@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
         self.editor.documentOpened.connect(self._document_opened)
         self.editor.documentChanged.connect(self._document_changed)
         self.editor.refused.connect(self._refused)
+        self.editor.pickingChanged.connect(self._picking_changed)
         self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.editor.undo_stack.indexChanged.connect(lambda _i: self._update_counts())
         self.reader.selectionMade.connect(self._selection_made)
@@ -384,7 +385,8 @@ class MainWindow(QMainWindow):
         edit.addAction(self._action("label_all", "Label &every occurrence of this text", lambda: ed.label_all_occurrences(), ["E"]))
         edit.addAction(self._action("tag", "&Tag mark…", self.focus_tags, ["T"]))
         edit.addAction(self._action("note", "&Note on mark…", self.focus_note, ["N"]))
-        edit.addAction(self._action("speaker", "Set &speaker of claim…", self.speaker_menu, ["S"]))
+        edit.addAction(self._action("pick_speaker", "Pick &speaker in the text…", self.pick_speaker, ["S"], tip="Then click the mark of who says the selected claim (Esc cancels)"))
+        edit.addAction(self._action("speaker", "Choose speaker from a list…", self.speaker_menu, ["Shift+S"]))
         edit.addSeparator()
         edit.addAction(self._action("done_next", "Article d&one → next", self.done_and_next, ["Ctrl+Return", "Ctrl+Enter"]))
 
@@ -443,6 +445,13 @@ class MainWindow(QMainWindow):
         self.path_label.setToolTip("The library file: every edit is saved here the moment you make it")
         self.path_label.setEnabled(False)
         bar.addWidget(self.path_label)
+        self.pick_label = QLabel()  # what a click is expected to do while picking a speaker
+        font = self.pick_label.font()
+        font.setBold(True)
+        self.pick_label.setFont(font)
+        self.pick_label.hide()
+        bar.insertWidget(0, self.pick_label)
+        self._reader_cursor: Qt.CursorShape | None = None
         self.counts_label = QLabel()
         bar.addPermanentWidget(self.counts_label)
         self.model_label = QLabel("Model: not loaded")
@@ -590,9 +599,43 @@ class MainWindow(QMainWindow):
             self.editor.select(None)
 
     def _mark_clicked(self, span_id: int | None) -> None:
+        if self.editor.picking is not None:
+            self.editor.pick(span_id)
+            return
         self.editor.select(span_id)
 
+    def pick_speaker(self) -> None:
+        """S: the next click on a mark makes it the selected claim's speaker (S again or Esc: cancel)."""
+        if self.editor.picking is not None:
+            self.cancel_pick()
+            return
+        self.editor.start_pick_speaker()
+
+    def cancel_pick(self) -> None:
+        if self.editor.cancel_pick():
+            self.statusBar().showMessage("Speaker not changed.", 3000)
+
+    def _picking_changed(self, claim_id: int | None) -> None:
+        viewport = self.reader.viewport()
+        claim = self.editor.span(claim_id)
+        if claim is not None:
+            self.statusBar().clearMessage()  # so the prompt is not drawn over a message
+            short = " ".join(self.editor.span_text(claim).split())
+            short = short if len(short) <= 40 else short[:39] + "…"
+            self.pick_label.setText(f"Pick the speaker of “{short}”: click the mark of who says it — Esc to cancel")
+            self.pick_label.show()
+            if self._reader_cursor is None:
+                self._reader_cursor = viewport.cursor().shape()
+            viewport.setCursor(Qt.CursorShape.PointingHandCursor)
+        else:
+            self.pick_label.hide()
+            if self._reader_cursor is not None:
+                viewport.setCursor(self._reader_cursor)
+                self._reader_cursor = None
+
     def _selection_made(self, start: int, end: int, exact: bool) -> None:
+        if self.editor.picking is not None:
+            self.cancel_pick()  # a text selection instead of a click: the user moved on
         self._pending_exact = exact
         if self.label_popup_enabled:
             self.label_menu_for_selection(self.reader.viewport().mapToGlobal(self.reader.point_of(max(start, end - 1))) + QPoint(0, 14))
@@ -700,6 +743,9 @@ class MainWindow(QMainWindow):
         self.search.selectAll()
 
     def clear_selection(self) -> None:
+        if self.editor.picking is not None:
+            self.cancel_pick()  # Esc while picking a speaker cancels only that
+            return
         self.reader.clear_text_selection()
         self.editor.select(None)
 
@@ -734,6 +780,7 @@ class MainWindow(QMainWindow):
         menu.addAction("Tag…\tT", self.focus_tags)
         menu.addAction("Note…\tN", self.focus_note)
         if span.kind == SpanKind.CLAIM:
+            menu.addAction("Pick speaker in the text…\tS", lambda: ed.start_pick_speaker(span.id))
             speakers = menu.addMenu("Set speaker")
             fill_speaker_menu(speakers, ed, span.id)
             clear = menu.addAction("Clear speaker", lambda: ed.set_speaker(None, span.id))

@@ -171,7 +171,7 @@ class Inspector(QWidget):
         speaker_row = QHBoxLayout()
         self.speaker = QLabel()
         self.speaker_button = QToolButton(text="Set…")
-        self.speaker_button.setToolTip("Choose the speaker of this claim (S)")
+        self.speaker_button.setToolTip("Choose the speaker of this claim: pick it in the text (S) or from a list (Shift+S)")
         self.speaker_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.speaker_menu = QMenu(self)
         self.speaker_menu.aboutToShow.connect(self._fill_speaker_menu)
@@ -305,6 +305,8 @@ def fill_speaker_menu(menu: QMenu, editor: Editor, claim_id: int | None) -> None
     if claim is None or claim.kind != SpanKind.CLAIM:
         menu.addAction("Select a claim first").setEnabled(False)
         return
+    menu.addAction("Pick in the text…  (S)", lambda: editor.start_pick_speaker(claim.id))
+    menu.addSeparator()
     candidates = editor.speaker_candidates(claim)
     if not candidates:
         menu.addAction("No person, organisation or source marked in this article").setEnabled(False)
