@@ -134,6 +134,8 @@ def parse_ann(ann: str, text: str | None = None, path: str = "<ann>") -> BratDoc
         except ValueError:
             result.problems.append(f"{path}:{number}: malformed event: {body[:60]!r}")
             continue
+        if trigger not in result.textbounds:
+            result.problems.append(f"{path}:{number}: {eid} refers to unknown {trigger}")
         event = Attribution(eid, etype)
         for role, ref in pairs[1:]:
             tb = result.textbounds.get(ref)

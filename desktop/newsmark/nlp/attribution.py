@@ -37,10 +37,10 @@ from typing import TYPE_CHECKING, Any
 
 from newsmark.model import ClaimType
 from newsmark.nlp import lexicon
-from newsmark.nlp.quotes import QUOTE_MARKS, find_quotes
+from newsmark.nlp.quotes import QUOTE_TOKENS, find_quotes
 
 if TYPE_CHECKING:  # pragma: no cover
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
 TokSpan = tuple[int, int]
 
@@ -93,12 +93,13 @@ class _Layout:
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         n = len(doc)
-        self.idx = [t.idx for t in doc]
+        self.idx = [0] * n
         self.para = [0] * n
         p = 0
-        for t in doc:
-            self.para[t.i] = p
-            if "\n" in t.text or "\n" in t.whitespace_:
+        for i, t in enumerate(doc):
+            self.idx[i] = t.idx
+            self.para[i] = p
+            if t.is_space and "\n" in t.text or t.whitespace_ == "\n":
                 p += 1
         self._para_bounds: dict[int, list[int]] = {}
         for i, p_id in enumerate(self.para):
@@ -106,14 +107,13 @@ class _Layout:
             bounds[1] = i + 1
         self.sent_start = [0] * n
         self.sent_end = [n] * n
-        has_sents = doc.has_annotation("SENT_START")
-        if has_sents:
-            for sent in doc.sents:
-                for i in range(sent.start, sent.end):
-                    self.sent_start[i] = sent.start
-                    self.sent_end[i] = sent.end
-        else:
-            self.sent_end = [n] * n
+        self.sents: list[Span] = list(doc.sents) if doc.has_annotation("SENT_START") else []
+        for sent in self.sents:
+            start, end = sent.start, sent.end
+            for i in range(start, end):
+                self.sent_start[i] = start
+                self.sent_end[i] = end
+        self.quotes = find_quotes(doc.text)
         self.used = [False] * n  # tokens taken by a claim's content, source or cue
 
     def para_start(self, i: int) -> int:
@@ -160,8 +160,22 @@ def _subtree_span(tok: Token) -> TokSpan:
     return tok.left_edge.i, tok.right_edge.i + 1
 
 
+def _lemma(tok: Token) -> str:
+    """The lemma, or — in a pipeline without a lemmatizer — a few common reporting forms mapped by hand."""
+    lemma = tok.lemma_
+    if lemma:
+        return lemma.lower()
+    return lexicon.REPORTING_FORMS.get(tok.lower_, tok.lower_)
+
+
+def _is_verb(tok: Token) -> bool:
+    """A verb by the tagger, or any word at all in a pipeline without one."""
+    pos = tok.pos_
+    return pos in ("VERB", "AUX") if pos else tok.is_alpha
+
+
 def _is_reporting(tok: Token) -> bool:
-    return tok.lemma_.lower() in lexicon.REPORTING_VERBS and tok.pos_ in ("VERB", "AUX") and tok.tag_ != "MD"
+    return _lemma(tok) in lexicon.REPORTING_VERBS and _is_verb(tok) and tok.tag_ != "MD"
 
 
 def _is_stance(tok: Token) -> bool:
@@ -208,9 +222,9 @@ def _cue_span(doc: Doc, verb: Token, stop: int | None = None) -> TokSpan:
     for child in verb.children:
         if child.i == end and child.dep_ == "prt":
             end += 1
-    if verb.lemma_.lower() == "tell":
+    if _lemma(verb) == "tell":
         for child in verb.children:
-            if child.dep_ in ("dobj", "dative", "iobj") and child.i == end:
+            if child.dep_ in ("dobj", "dative", "iobj") and child.left_edge.i == end:
                 right = child.right_edge.i + 1
                 if right - child.i <= 4 and (stop is None or right <= stop):
                     end = right
@@ -245,7 +259,17 @@ def _source_span(doc: Doc, subj: Token, avoid: list[TokSpan]) -> TokSpan | None:
             span = (span[0], a[0]) if a[0] > subj.i else (a[1], span[1])
     if span is None:
         return None
-    return _trim(doc, span, frozenset(QUOTE_MARKS) | {"'", "’", "‘"})
+    return _trim_to_words(doc, span)
+
+
+def _trim_to_words(doc: Doc, span: TokSpan) -> TokSpan | None:
+    """Without leading/trailing tokens that hold no letter or digit (punctuation, quotation marks, emoji)."""
+    start, end = span
+    while start < end and not any(ch.isalnum() for ch in doc[start].text):
+        start += 1
+    while end > start and not any(ch.isalnum() for ch in doc[end - 1].text):
+        end -= 1
+    return (start, end) if end > start else None
 
 
 def _fallback_source(doc: Doc, verb: Token, lo: int) -> TokSpan | None:
@@ -254,14 +278,14 @@ def _fallback_source(doc: Doc, verb: Token, lo: int) -> TokSpan | None:
     while i >= lo and doc[i].dep_ in ("aux", "auxpass", "neg", "advmod") and doc[i].head.i == verb.i:
         i -= 1
     end = i + 1
-    while i >= lo and doc[i].text not in (",", ";", ":", "(", "—", "–") and doc[i].text not in QUOTE_MARKS:
+    while i >= lo and doc[i].text not in (",", ";", ":", "(", "—", "–") and doc[i].text not in QUOTE_TOKENS:
         if doc[i].pos_ in ("VERB",) and doc[i].dep_ not in ("amod", "acl", "relcl", "compound"):
             return None
         i -= 1
     start = i + 1
     if end <= start or end - start > 14:
         return None
-    if not any(doc[k].pos_ in ("NOUN", "PROPN", "PRON") for k in range(start, end)):
+    if not any(doc[k].pos_ in ("NOUN", "PROPN", "PRON") or (not doc[k].pos_ and doc[k].is_alpha) for k in range(start, end)):
         return None
     return start, end
 
@@ -276,7 +300,7 @@ def _frame_after(doc: Doc, lay: _Layout, q_end: int) -> tuple[Token, Token | Non
     para = lay.para[q_end - 1]
     while end < n and end - q_end < 30:
         tok = doc[end]
-        if lay.para[end] != para or tok.text in QUOTE_MARKS or tok.is_space:
+        if lay.para[end] != para or tok.text in QUOTE_TOKENS or tok.is_space:
             break
         if tok.text in SENT_FINAL:
             break
@@ -286,7 +310,7 @@ def _frame_after(doc: Doc, lay: _Layout, q_end: int) -> tuple[Token, Token | Non
         return doc[q_end], None, window  # “…” ― Pamela Padilla
     for i in range(q_end, min(end, q_end + 12)):
         tok = doc[i]
-        if _is_reporting(tok) and tok.lemma_.lower() not in lexicon.CLAUSE_ONLY:
+        if _is_reporting(tok) and _lemma(tok) not in lexicon.CLAUSE_ONLY:
             subj = _subject(tok)
             before = [doc[k] for k in range(q_end, i)]
             if any(b.pos_ in ("VERB",) and b.dep_ not in ("relcl", "acl", "amod") for b in before) and not (
@@ -316,7 +340,7 @@ def _frame_before(doc: Doc, lay: _Layout, q_start: int, lo: int) -> tuple[Token,
         return None
     for k in range(i, max(lo - 1, i - 10), -1):
         tok = doc[k]
-        if _is_reporting(tok) and (tok.lemma_.lower() not in lexicon.CLAUSE_ONLY or last.text in (":", ",")):
+        if _is_reporting(tok) and (_lemma(tok) not in lexicon.CLAUSE_ONLY or last.text in (":", ",")):
             between = [doc[m] for m in range(k + 1, q_start)]
             if any(b.pos_ == "VERB" for b in between):
                 return None
@@ -332,7 +356,7 @@ def _quote_claims(doc: Doc, lay: _Layout) -> list[FoundClaim]:
     prev_end_tok = 0
     last_attributed: FoundClaim | None = None
     last_attributed_para = -10
-    for quote in find_quotes(doc.text):
+    for quote in lay.quotes:
         qs, qe = lay.char_span_to_tokens(quote.start, quote.end)
         if qe <= qs:
             continue
@@ -344,7 +368,7 @@ def _quote_claims(doc: Doc, lay: _Layout) -> list[FoundClaim]:
         lo = qs
         while lo > prev_end_tok and lay.para[lo - 1] == para and doc[lo - 1].text not in SENT_FINAL:
             lo -= 1
-        before = [doc[k] for k in range(lo, qs) if not doc[k].is_space and not doc[k].is_punct]
+        before = [doc[k] for k in range(lo, qs) if _is_word(doc[k])]
         prev_end_tok = qe
         speaker: Token | None = None
         verb: Token | None = None
@@ -365,7 +389,7 @@ def _quote_claims(doc: Doc, lay: _Layout) -> list[FoundClaim]:
             else:
                 trailing = 0
                 k = qe
-                while k < len(doc) and lay.para[k] == para and doc[k].text not in SENT_FINAL and doc[k].text not in QUOTE_MARKS:
+                while k < len(doc) and lay.para[k] == para and doc[k].text not in SENT_FINAL and doc[k].text not in QUOTE_TOKENS:
                     if _is_word(doc[k]):
                         trailing += 1
                     k += 1
@@ -429,7 +453,7 @@ def _speaker_after_verb(doc: Doc, verb: Token, window: TokSpan) -> TokSpan | Non
 
 def _content_of(doc: Doc, verb: Token) -> tuple[TokSpan, str] | None:
     """The clause (or, for stance verbs, the object) a reporting verb reports, and the rule that found it."""
-    lemma = verb.lemma_.lower()
+    lemma = _lemma(verb)
     children = list(verb.children)
     comps = [c for c in children if c.dep_ == "ccomp"]
     if comps:
@@ -478,14 +502,15 @@ def _content_of(doc: Doc, verb: Token) -> tuple[TokSpan, str] | None:
                 return None
             # news style puts the whole sentence before ", X said." (even "A, but B, X said.")
             start = head.left_edge.i
-            while start > 0 and not doc[start - 1].is_space and doc[start - 1].text not in SENT_FINAL and doc[start - 1].text not in QUOTE_MARKS:
+            while start > 0 and not doc[start - 1].is_space and doc[start - 1].text not in SENT_FINAL and doc[start - 1].text not in QUOTE_TOKENS:
                 start -= 1
             return (start, verb.left_edge.i), "reported:hanging"
-        if verb.dep_ in ("parataxis", "ccomp") and verb.left_edge.i > 0 and doc[verb.left_edge.i - 1].text == ",":
+        left, right = verb.left_edge.i, verb.right_edge.i
+        comma_before = doc[left].text == "," or (left > 0 and doc[left - 1].text == ",")
+        comma_after = doc[right].text == "," or (right + 1 < len(doc) and doc[right + 1].text == ",")
+        if verb.dep_ in ("parataxis", "ccomp") and comma_before and comma_after:
             # "This campaign, he says, is different."
-            after = verb.right_edge.i + 1
-            if after < len(doc) and doc[after].text == ",":
-                return (head.left_edge.i, head.right_edge.i + 1), "reported:parenthetical"
+            return (head.left_edge.i, head.right_edge.i + 1), "reported:parenthetical"
     return None
 
 
@@ -495,7 +520,7 @@ def _clause_after(doc: Doc, verb: Token) -> TokSpan | None:
     limit = min(len(doc), verb.i + 14)
     while k < limit:
         tok = doc[k]
-        if tok.text in SENT_FINAL or tok.text in QUOTE_MARKS or tok.is_space or tok.text in (";", ":"):
+        if tok.text in SENT_FINAL or tok.text in QUOTE_TOKENS or tok.is_space or tok.text in (";", ":"):
             return None
         head = tok.head
         if tok.lower_ in ("that", "whether", "if") and tok.dep_ in ("mark", "nsubj") and head.i > k:
@@ -510,11 +535,14 @@ def _clause_after(doc: Doc, verb: Token) -> TokSpan | None:
 
 
 def _near_sentence_end(doc: Doc, verb: Token) -> bool:
+    """Nothing but adverbials after the verb, or a comma (", the source said, adding …")."""
+    if verb.i + 1 < len(doc) and doc[verb.i + 1].text == ",":
+        return True
     k = verb.i + 1
     steps = 0
     while k < len(doc) and steps < 8:
         tok = doc[k]
-        if tok.text in SENT_FINAL or tok.is_space or tok.text in QUOTE_MARKS:
+        if tok.text in SENT_FINAL or tok.is_space or tok.text in QUOTE_TOKENS:
             return True
         if tok.pos_ == "VERB":
             return False
@@ -545,16 +573,14 @@ def _reported_claims(doc: Doc, lay: _Layout, taken: list[TokSpan]) -> list[Found
         cue = _cue_span(doc, tok, stop=content[0] if content[0] > tok.i else None)
         source: TokSpan | None = None
         if subj is not None and subj.lower_ not in lexicon.NON_SPEAKERS and lo <= subj.i < hi:
-            source = _source_span(doc, subj, [content, cue])
+            source = _source_span(doc, subj, [cue] if rule == "reported:parenthetical" else [content, cue])
             if source is not None:
                 source = _trim(doc, (max(source[0], lay.para_start(tok.i)), min(source[1], lay.para_end(tok.i))))
                 if source is not None and not source[0] <= subj.i < source[1]:
                     source = None
         elif subj is None and rule in ("reported:hanging", "reported:ccomp") and content[1] <= tok.i:
             source = _fallback_source(doc, tok, lo)
-        parenthetical = (
-            source is not None and content[0] < min(source[0], cue[0]) and max(source[1], cue[1]) < content[1]
-        )
+        parenthetical = rule == "reported:parenthetical" and content[0] < cue[0] and cue[1] < content[1]
         if source is not None and not parenthetical:
             clipped = _clip(content, source)
             if clipped is None:
@@ -572,9 +598,12 @@ def _reported_claims(doc: Doc, lay: _Layout, taken: list[TokSpan]) -> list[Found
         content = trimmed
         if any(_contains(t, content) for t in taken):
             continue  # the statement is a quotation already claimed
-        lemma = tok.lemma_.lower()
+        lemma = _lemma(tok)
         if rule == "reported:stance" and source is None:
             continue
+        if source is None and lemma not in lexicon.SPEECH_VERBS and _is_passive(tok):
+            continue  # "talks are expected to …": a prediction, not an attribution
+        content = _balance_quotes(doc, content, hi)
         score = 0.85 if lemma in lexicon.SPEECH_VERBS else 0.6
         if rule == "reported:stance":
             score = 0.45
@@ -584,6 +613,30 @@ def _reported_claims(doc: Doc, lay: _Layout, taken: list[TokSpan]) -> list[Found
         found.append(claim)
         _mark(lay, claim)
     return found
+
+
+def _is_passive(tok: Token) -> bool:
+    return any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children)
+
+
+def _balance_quotes(doc: Doc, span: TokSpan, limit: int) -> TokSpan:
+    """Take in the closing quotation mark (and the full stop before it) of a quote the span opens."""
+    opened = 0
+    for i in range(*span):
+        text = doc[i].text
+        if text in ("“", "``"):
+            opened += 1
+        elif text in ("”", "''") and opened:
+            opened -= 1
+    if opened <= 0:
+        return span
+    end = span[1]
+    for k in range(end, min(limit, end + 2)):
+        if doc[k].text in ("”", "''", '"'):
+            return span[0], k + 1
+        if doc[k].text not in SENT_FINAL and doc[k].text != ",":
+            break
+    return span
 
 
 def _contains(outer: TokSpan, inner: TokSpan) -> bool:
@@ -649,14 +702,27 @@ def _colon_claims(doc: Doc, lay: _Layout) -> list[FoundClaim]:
     return found
 
 
+def _drop_own_opinions(doc: Doc, claims: list[FoundClaim]) -> list[FoundClaim]:
+    """"I think …", "we want …", "you know …" in the writer's (or debater's) own voice are opinions, not attributions."""
+    kept = []
+    for claim in claims:
+        if claim.claim_type == ClaimType.REPORTED and claim.source and claim.cue:
+            source = doc[claim.source[0]:claim.source[1]]
+            lemma = _lemma(doc[claim.cue[0]:claim.cue[1]].root)
+            if len(source) == 1 and source[0].lower_ in lexicon.FIRST_SECOND_PERSON and lemma not in lexicon.SPEECH_VERBS:
+                continue
+        kept.append(claim)
+    return kept
+
+
 def _drop_nested(doc: Doc, claims: list[FoundClaim]) -> list[FoundClaim]:
     """Beliefs and stances inside someone else's statement ("Fowler said he expects …") are part of it."""
-    outer = [c.content for c in claims if c.cue and doc[c.cue[-1] - 1].lemma_.lower() in lexicon.SPEECH_VERBS or c.claim_type == ClaimType.DIRECT_QUOTE]
+    outer = [c.content for c in claims if c.cue and _lemma(doc[c.cue[-1] - 1]) in lexicon.SPEECH_VERBS or c.claim_type == ClaimType.DIRECT_QUOTE]
     kept = []
     for claim in claims:
         if claim.cue and claim.claim_type == ClaimType.REPORTED:
             verb = doc[claim.cue[0]:claim.cue[1]].root
-            lemma = verb.lemma_.lower()
+            lemma = _lemma(verb)
             if lemma not in lexicon.SPEECH_VERBS or lemma in lexicon.STANCE_VERBS:
                 if any(o != claim.content and o[0] <= claim.cue[0] and claim.cue[1] <= o[1] for o in outer):
                     continue
@@ -683,7 +749,7 @@ def detect(doc: Doc, *, factual: bool = True, min_factual_score: float = 0.5) ->
     for claim in claims:
         _mark(lay, claim)
         for i in range(*claim.content):
-            lay.used[i] = lay.used[i] or doc[i].text in QUOTE_MARKS
+            lay.used[i] = lay.used[i] or doc[i].text in QUOTE_TOKENS
     quote_spans = [c.content for c in claims]
     # cues used by quotes are taken; the verbs inside a quotation are the speaker's, not ours to attribute
     inside = [False] * len(doc)
@@ -693,7 +759,7 @@ def detect(doc: Doc, *, factual: bool = True, min_factual_score: float = 0.5) ->
     for i, flag in enumerate(inside):
         if flag:
             lay.used[i] = True
-    for quote in find_quotes(doc.text):
+    for quote in lay.quotes:
         qs, qe = lay.char_span_to_tokens(quote.start, quote.end)
         if _words(doc, (qs, qe)) >= 4:
             for i in range(qs, qe):
@@ -703,9 +769,9 @@ def detect(doc: Doc, *, factual: bool = True, min_factual_score: float = 0.5) ->
             lay.used[i] = True
     claims += _colon_claims(doc, lay)
     claims += _reported_claims(doc, lay, quote_spans)
-    claims = _drop_nested(doc, claims)
+    claims = _drop_own_opinions(doc, _drop_nested(doc, claims))
     if factual:
         covered = [c.content for c in claims]
-        claims += factual_claims(doc, covered, min_score=min_factual_score)
+        claims += factual_claims(doc, covered, min_score=min_factual_score, sents=lay.sents)
     claims.sort(key=lambda c: (c.content[0], c.content[1]))
     return claims

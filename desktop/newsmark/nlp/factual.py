@@ -36,22 +36,24 @@ NON_NUMBER_ENTS = frozenset(("DATE", "TIME", "ORDINAL"))
 FACT_ENTS = frozenset(("ORG", "GPE", "NORP", "LAW", "PERSON", "FAC", "LOC", "EVENT"))
 FIRST_PERSON = frozenset(("i", "we", "me", "us", "my", "our"))
 SECOND_PERSON = frozenset(("you", "your"))
+NOT_COMPARISONS = frozenset(("most", "least", "best", "latest", "last", "next", "first"))
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
 
 
-def _signals(sent: Span) -> dict[ClaimType, float]:
+def _signals(sent: Span, ents: list[Span]) -> dict[ClaimType, float]:
     scores: dict[ClaimType, float] = {}
 
     def bump(kind: ClaimType, value: float) -> None:
         scores[kind] = max(scores.get(kind, 0.0), value)
 
-    words = [t for t in sent if t.is_alpha]
-    lowers = [t.lower_ for t in sent]
+    toks = list(sent)
+    words = [t for t in toks if t.is_alpha]
+    lowers = [t.lower_ for t in toks]
     if len(words) < 4:
         return {}
     # --- numbers
     ent_of = {}
-    for ent in sent.ents:
+    for ent in ents:
         for t in ent:
             ent_of[t.i] = ent.label_
         if ent.label_ in ("PERCENT", "MONEY"):
@@ -61,71 +63,111 @@ def _signals(sent: Span) -> dict[ClaimType, float]:
             if text in ("one", "two", "a", "zero"):
                 continue
             bump(ClaimType.STATISTIC, 0.7)
-    for t in sent:
+    for t in toks:
         if (t.like_num or t.tag_ == "CD") and ent_of.get(t.i) not in NON_NUMBER_ENTS and not _YEAR.match(t.text):
             if t.lower_ in ("one", "zero"):
                 continue
             bump(ClaimType.STATISTIC, 0.6)
         if t.text in ("%", "$", "€", "£") or t.lower_ in ("percent", "per", "million", "billion", "trillion"):
             bump(ClaimType.STATISTIC, 0.85)
-    if ClaimType.STATISTIC in scores and any(t.lemma_.lower() in lexicon.TREND_LEMMAS for t in sent):
+    if ClaimType.STATISTIC in scores and any(t.lemma_.lower() in lexicon.TREND_LEMMAS for t in toks):
         bump(ClaimType.STATISTIC, scores[ClaimType.STATISTIC] + 0.1)
     # --- comparisons
     has_than = "than" in lowers
-    for t in sent:
+    for t in toks:
         if t.tag_ in ("JJR", "RBR") and has_than:
             bump(ClaimType.COMPARISON, 0.75)
-        elif t.tag_ in ("JJS", "RBS") and t.lower_ not in ("most", "least", "best") and t.i > sent.start and sent.doc[t.i - 1].lower_ in ("the", "'s", "’s"):
+        elif t.tag_ in ("JJS", "RBS") and t.lower_ not in NOT_COMPARISONS and t.i > sent.start and sent.doc[t.i - 1].lower_ in ("the", "'s", "’s"):
             bump(ClaimType.COMPARISON, 0.7)
         elif t.lower_ in ("record", "unprecedented") or (t.lower_ == "ever" and t.i > sent.start and sent.doc[t.i - 1].tag_ in ("JJS", "RBS")):
             bump(ClaimType.COMPARISON, 0.7)
     if any(lowers[i] == "first" and i + 1 < len(lowers) and lowers[i + 1] == "time" for i in range(len(lowers))):
         bump(ClaimType.COMPARISON, 0.65)
-    if any(t.lemma_.lower() in ("double", "triple", "halve") for t in sent):
+    if any(t.lemma_.lower() in ("double", "triple", "halve") for t in toks):
         bump(ClaimType.COMPARISON, 0.65)
     # --- predictions
-    for t in sent:
+    for t in toks:
         lemma = t.lemma_.lower()
-        if t.tag_ == "MD" and lemma == "will" or (lemma == "go" and t.tag_ == "VBG" and t.i + 1 < sent.end and sent.doc[t.i + 1].lower_ == "to"):
+        going_to = lemma == "go" and t.tag_ == "VBG" and t.i + 1 < sent.end and sent.doc[t.i + 1].lower_ == "to"
+        if (t.tag_ == "MD" and lemma == "will") or going_to:
             head = t.head
             subj = next((c for c in head.children if c.dep_ in ("nsubj", "nsubjpass", "expl")), None)
             if subj is not None and subj.lower_ in FIRST_PERSON | SECOND_PERSON:
                 continue
-            bump(ClaimType.PREDICTION, 0.6)
+            # a bare "will" is a forecast only when it is about something concrete (a name, a number)
+            concrete = any(e.label_ in FACT_ENTS or e.label_ in NUMBER_ENTS or e.label_ == "DATE" for e in ents)
+            bump(ClaimType.PREDICTION, 0.5 if concrete and subj is not None and subj.pos_ in ("PROPN", "NOUN") else 0.4)
         elif lemma in lexicon.PREDICTION_LEMMAS and t.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in t.children):
             bump(ClaimType.PREDICTION, 0.7)
         elif t.lower_ in lexicon.PREDICTION_ADJECTIVES and t.i + 1 < sent.end and sent.doc[t.i + 1].lower_ == "to" and t.i > sent.start and sent.doc[t.i - 1].lemma_ == "be":
             bump(ClaimType.PREDICTION, 0.65)
-    # --- other factual assertions
-    root = sent.root
-    subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-    named = [e for e in sent.ents if e.label_ in FACT_ENTS]
-    if named and root.pos_ in ("VERB", "AUX") and root.tag_ in ("VBD", "VBN", "VBZ", "VBP"):
-        if subj is None or subj.lower_ not in FIRST_PERSON | SECOND_PERSON:
-            bump(ClaimType.ASSERTION, 0.5 + min(0.15, 0.05 * len(named)))
+    # --- other factual assertions: something that happened or is the case, said of someone specific
+    bump(ClaimType.ASSERTION, _assertion_score(sent, ents))
     # --- what speaks against
     penalty = 0.0
     if sent.text.rstrip().rstrip("”\"’'").endswith("?"):
         penalty += 0.4
-    if any(t.lower_ in lexicon.HEDGES for t in sent):
+    if any(t.lower_ in lexicon.HEDGES for t in toks):
         penalty += 0.15
     if lowers[:2] in (["i", "think"], ["i", "believe"], ["i", "feel"]):
         penalty += 0.1
     return {k: max(0.0, min(1.0, v - penalty)) for k, v in scores.items()}
 
 
-def factual_claims(doc: Doc, covered: list[TokSpan], *, min_score: float = 0.5) -> list[FoundClaim]:
+def _assertion_score(sent: Span, ents: list[Span]) -> float:
+    """Hand-set weights: past events and named actors raise it; opinion, modality and questions lower it."""
+    root = sent.root
+    toks = list(sent)
+    score = 0.3
+    if root.tag_ == "VBD" or (root.tag_ == "VBN" and any(c.dep_ == "aux" and c.lemma_ == "have" for c in root.children)):
+        score += 0.15
+    subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is not None:
+        if subj.lower_ in ("i", "you", "it", "that", "this", "there"):
+            score -= 0.1
+        elif subj.ent_type_ or subj.pos_ == "PROPN" or subj.lower_ in ("he", "she"):
+            score += 0.1
+    labels = {e.label_ for e in ents}
+    if labels & FACT_ENTS:
+        score += 0.1
+    if "DATE" in labels:
+        score += 0.1
+    if any(t.lemma_.lower() in lexicon.TREND_LEMMAS for t in toks):
+        score += 0.1
+    if any(c.tag_ == "MD" for c in root.children) or any(t.lower_ in ("should", "must", "ought") for t in toks):
+        score -= 0.15
+    if any(t.lemma_.lower() in lexicon.OPINION_LEMMAS for t in toks):
+        score -= 0.15
+    if root.lemma_ in ("be", "have") and root.tag_ in ("VBZ", "VBP") and not labels:
+        score -= 0.05
+    return score
+
+
+def factual_claims(
+    doc: Doc, covered: list[TokSpan], *, min_score: float = 0.5, sents: list[Span] | None = None
+) -> list[FoundClaim]:
     """One claim per sentence that holds a check-worthy assertion and no attribution."""
     from newsmark.nlp.attribution import FoundClaim
 
-    if not doc.has_annotation("SENT_START"):
-        return []
+    if sents is None:
+        if not doc.has_annotation("SENT_START"):
+            return []
+        sents = list(doc.sents)
     found: list[FoundClaim] = []
     covered_sorted = sorted(covered)
-    for sent in doc.sents:
+    ents = list(doc.ents)
+    e_index = 0
+    for sent in sents:
+        while e_index < len(ents) and ents[e_index].end <= sent.start:
+            e_index += 1
+        sent_ents = []
+        k = e_index
+        while k < len(ents) and ents[k].start < sent.end:
+            sent_ents.append(ents[k])
+            k += 1
         if any(c[0] < sent.end and sent.start < c[1] for c in covered_sorted):
             continue
-        scores = _signals(sent)
+        scores = _signals(sent, sent_ents)
         if not scores:
             continue
         kind, score = max(scores.items(), key=lambda kv: (kv[1], _PRIORITY[kv[0]]))

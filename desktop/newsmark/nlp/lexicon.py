@@ -98,3 +98,29 @@ COLON_NOT_SOURCES = frozenset(
     example summary background why what how who when where here
     """.split()
 )
+
+FIRST_SECOND_PERSON = frozenset("i we you me us".split())
+
+# Words of opinion and wish that make a sentence less of a checkable claim
+OPINION_LEMMAS = frozenset("think believe feel want hope need like love wish guess".split())
+
+# Inflected reporting verbs, for pipelines without a lemmatizer (a blank pipeline)
+REPORTING_FORMS = {
+    form: lemma
+    for lemma, forms in {
+        "say": "said says saying",
+        "tell": "told tells telling",
+        "add": "added adds adding",
+        "write": "wrote writes writing",
+        "ask": "asked asks asking",
+        "claim": "claimed claims claiming",
+        "argue": "argued argues arguing",
+        "note": "noted notes noting",
+        "explain": "explained explains explaining",
+        "announce": "announced announces announcing",
+        "insist": "insisted insists insisting",
+        "warn": "warned warns warning",
+        "tweet": "tweeted tweets tweeting",
+    }.items()
+    for form in forms.split()
+}

@@ -14,6 +14,8 @@ again with a quotation mark. :func:`find_quotes` follows that convention:
   paragraph starts with an opening mark; otherwise it ends with the paragraph;
 - a second opening mark while a quote is open is treated as a nested quote and
   ignored; a closing mark with no open quote is ignored;
+- two apostrophes (``''``) or backticks (````` `` `````) stand for a double mark, as in
+  some wire copy;
 - single quotation marks (‘ ’ ') are not quotes here: in running text they are
   nested quotes, scare quotes or apostrophes, and telling them apart needs more
   than a character's neighbours.
@@ -49,20 +51,38 @@ class Quote:
     paragraphs: int = 1
 
 
-def _role(text: str, i: int, is_open: bool) -> str:
-    """'open' or 'close' for the quotation mark at ``text[i]``."""
-    mark = text[i]
+DOUBLED = ("''", "``")  # two apostrophes / backticks standing for a quotation mark (some wire copy)
+QUOTE_TOKENS = QUOTE_MARKS | frozenset(DOUBLED)
+
+
+def _marks(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """The quotation marks in ``text[start:end]``: (position, length, glyph)."""
+    out = []
+    i = start
+    while i < end:
+        ch = text[i]
+        if ch in QUOTE_MARKS:
+            out.append((i, 1, ch))
+        elif ch in "'`" and i + 1 < end and text[i + 1] == ch:
+            out.append((i, 2, "“" if ch == "`" else '"'))
+            i += 1
+        i += 1
+    return out
+
+
+def _role(text: str, i: int, length: int, glyph: str, is_open: bool) -> str:
+    """'open' or 'close' for the quotation mark at ``text[i:i+length]``."""
     prev = text[i - 1] if i > 0 else "\n"
-    nxt = text[i + 1] if i + 1 < len(text) else "\n"
+    nxt = text[i + length] if i + length < len(text) else "\n"
     left_free = prev.isspace() or prev in _BEFORE_OPENING
     right_free = nxt.isspace() or nxt in _AFTER_CLOSING
     if left_free and not right_free:
         return "open"
     if right_free and not left_free:
         return "close"
-    if mark in OPENING:
+    if glyph in OPENING:
         return "open"
-    if mark in CLOSING:
+    if glyph in CLOSING:
         return "close"
     return "close" if is_open else "open"
 
@@ -85,36 +105,32 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
 
 def find_quotes(text: str) -> list[Quote]:
     """All double-quoted stretches of ``text``, in order (see the module notes)."""
-    if not any(ch in QUOTE_MARKS for ch in text):
+    if not any(ch in QUOTE_MARKS for ch in text) and "''" not in text and "``" not in text:
         return []
     paragraphs = _paragraphs(text)
     quotes: list[Quote] = []
     open_at: int | None = None
     spanned = 1
     for p_index, (p_start, p_end) in enumerate(paragraphs):
-        skip_first = False
-        if open_at is not None:
-            # carried over from the previous paragraph: this one starts with an opening mark
-            skip_first = True
-        for i in range(p_start, p_end):
-            ch = text[i]
-            if ch not in QUOTE_MARKS:
+        carried = open_at is not None  # this paragraph continues a quote and starts with an opening mark
+        for i, length, glyph in _marks(text, p_start, p_end):
+            if carried and i == p_start:
                 continue
-            if skip_first and i == p_start:
-                continue
-            role = _role(text, i, open_at is not None)
+            role = _role(text, i, length, glyph, open_at is not None)
             if role == "open":
                 if open_at is None:
                     open_at = i
                     spanned = 1
             elif open_at is not None:
-                quotes.append(Quote(open_at, i + 1, True, spanned))
+                quotes.append(Quote(open_at, i + length, True, spanned))
                 open_at = None
         if open_at is not None:
             nxt = paragraphs[p_index + 1] if p_index + 1 < len(paragraphs) else None
-            if nxt is not None and text[nxt[0]] in QUOTE_MARKS and _role(text, nxt[0], False) == "open":
-                spanned += 1
-                continue
+            if nxt is not None:
+                first = _marks(text, nxt[0], min(nxt[1], nxt[0] + 2))
+                if first and first[0][0] == nxt[0] and _role(text, nxt[0], first[0][1], first[0][2], False) == "open":
+                    spanned += 1
+                    continue
             quotes.append(Quote(open_at, p_end, False, spanned))
             open_at = None
     return quotes

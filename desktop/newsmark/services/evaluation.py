@@ -41,15 +41,14 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newsmark.formats.brat_gold import list_gold_articles, read_ann
 from newsmark.formats.checkworthy import read_checkworthy
 from newsmark.labels import CLAIM_TYPE_LABELS
 from newsmark.model import ClaimType, SpanKind, Suggestions
 
-if TYPE_CHECKING:  # pragma: no cover
-    from spacy.language import Language
+Language = Any  # a spaCy pipeline; only newsmark.nlp imports spaCy (lazily)
 
 ROLES = ("source", "cue", "content")
 ATTRIBUTION_LABELS = frozenset((CLAIM_TYPE_LABELS[ClaimType.DIRECT_QUOTE], CLAIM_TYPE_LABELS[ClaimType.REPORTED]))
