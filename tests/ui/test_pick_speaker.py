@@ -21,6 +21,24 @@ def click_claim(qtbot, window, claim) -> None:  # type: ignore[no-untyped-def]
     qtbot.mouseClick(window.reader.viewport(), Qt.MouseButton.LeftButton, pos=window.reader.point_of(cp))
 
 
+def outlined(window, speaker, claim) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the reader draws the claim's colour just around the speaker's mark."""
+    from PySide6.QtGui import QColor
+
+    from newsmark.ui.palette import claim_color
+
+    window.reader.viewport().repaint()
+    image = window.reader.viewport().grab().toImage()
+    want = QColor(claim_color(claim.claim_type))
+    rect = window.reader.fragments(*window.editor.offsets.range_to_qt(speaker.start, speaker.end))[0].adjusted(-2, -1, 2, 1).toRect()
+    for x in range(rect.left(), rect.right()):
+        for y in (rect.top(), rect.bottom(), rect.bottom() + 1):
+            c = image.pixelColor(x, y)
+            if abs(c.red() - want.red()) + abs(c.green() - want.green()) + abs(c.blue() - want.blue()) < 60:
+                return True
+    return False
+
+
 def test_pick_the_speaker_with_a_click(article, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     lib, doc, _ = article
     window = open_window(make_window, lib, doc, qtbot)
@@ -53,6 +71,10 @@ def test_pick_the_speaker_with_a_click(article, make_window, qtbot) -> None:  # 
     assert "Basem Naim" in window.statusBar().currentMessage()
     assert window.reader.viewport().cursor().shape() == Qt.CursorShape.IBeamCursor
     assert ed.undo_stack.count() == steps + 1  # one step
+    assert outlined(window, naim, claim)  # the text shows who says the selected claim
+    ed.select(None)
+    assert not outlined(window, naim, claim)
+    ed.select(claim.id)
 
     window.actions_by_name["undo"].trigger()
     assert [r.tail for r in lib.relations(doc)] == [by_text(lib, doc, "Officials in Doha", kind=SpanKind.SOURCE)[0].id]

@@ -30,6 +30,7 @@ def test_opens_with_the_sample_articles(seeded: Library, make_window) -> None:  
     assert window.title_label.text() == doc.title
     assert str(seeded.path) in window.path_label.text()
     assert "3 articles" in window.counts_label.text()
+    assert window.focusWidget() is window.reader  # J, A, X … work at once (not typed into the search box)
 
 
 def test_selecting_an_article_shows_its_text(seeded: Library, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
         self._restore_window()
         self.restore_position()
         self._announce_upgrade()
+        self.reader.setFocus()  # the keys (J, A, X, 1–9 …) work at once, not typed into the search box
 
     # ------------------------------------------------------------------ building
 

@@ -47,6 +47,15 @@ MAX_WIDTH_EM = 45
 GUTTER = 34  # document margin; claim bars are drawn inside it
 
 
+def mix(a: QColor, b: QColor, amount: float) -> QColor:
+    """``a`` moved ``amount`` (0..1) of the way towards ``b``, opaque."""
+    return QColor.fromRgbF(
+        a.redF() + (b.redF() - a.redF()) * amount,
+        a.greenF() + (b.greenF() - a.greenF()) * amount,
+        a.blueF() + (b.blueF() - a.blueF()) * amount,
+    )
+
+
 def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Base).lightness() < 128
 
@@ -362,7 +371,8 @@ class ReaderView(QTextEdit):
                 chosen = span_id == selected
                 color = QColor(claim_color(span.claim_type) if span.claim_type else self.editor.palette.ink(span.label))
                 if span.status == SpanStatus.SUGGESTED and not chosen:
-                    color.setAlphaF(0.6)
+                    # paler, but opaque: where two claims' bars meet they must not add up to a darker blot
+                    color = mix(color, self.palette().color(QPalette.ColorRole.Base), 0.6)
                 pen = QPen(color, 3.0 if chosen else 2.0 if span.status == SpanStatus.ACCEPTED else 1.5)
                 if span.status == SpanStatus.SUGGESTED:
                     pen.setStyle(Qt.PenStyle.DashLine)
@@ -389,7 +399,26 @@ class ReaderView(QTextEdit):
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 for rect in rects:
                     painter.drawRoundedRect(rect.adjusted(-2, -1, 2, 1), 3, 3)
+        self._paint_speaker(painter, qs, qe)
         painter.end()
+
+    def _paint_speaker(self, painter: QPainter, qs: int, qe: int) -> None:
+        """The selected claim's speaker: a dotted outline in the claim's colour, so "who says it" shows in the text."""
+        claim = self.editor.span(self.editor.selected)
+        if claim is None or claim.kind != SpanKind.CLAIM:
+            return
+        speaker = self.editor.speaker_of(claim.id)  # type: ignore[arg-type]
+        if speaker is None or not self.editor.is_visible(speaker):
+            return
+        ss, se = self.editor.offsets.range_to_qt(speaker.start, speaker.end)
+        if se <= qs or ss >= qe:
+            return
+        color = QColor(claim_color(claim.claim_type) if claim.claim_type else self.editor.palette.ink(claim.label))
+        pen = QPen(color, 1.6, Qt.PenStyle.DotLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for rect in self.fragments(ss, se):
+            painter.drawRoundedRect(rect.adjusted(-2, -1, 2, 1), 3, 3)
 
     # ------------------------------------------------------------------ mouse
 
