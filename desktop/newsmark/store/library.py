@@ -160,24 +160,8 @@ def _span_state(row: SpanRow) -> dict[str, Any]:
 
 
 def _to_span(row: SpanRow, tags: list[str] | None = None) -> Span:
-    return Span(
-        id=row.id,
-        doc_id=row.document_id,
-        start=row.start,
-        end=row.end,
-        label=row.label,
-        kind=SpanKind(row.kind),
-        status=SpanStatus(row.status),
-        origin=Origin(row.origin),
-        origin_detail=row.origin_detail,
-        claim_type=ClaimType(row.claim_type) if row.claim_type else None,
-        score=row.score,
-        note=row.note,
-        edited_from=row.edited_from_id,
-        created_at=_as_utc(row.created_at),
-        updated_at=_as_utc(row.updated_at),
-        tags=tags if tags is not None else [t.name for t in row.tags],
-    )
+    values = tuple(getattr(row, name) for name in _SPAN_COLUMNS)
+    return _span_from_tuple(values, tags if tags is not None else [t.name for t in row.tags])
 
 
 def _span_from_tuple(r: Any, tags: list[str]) -> Span:
