@@ -307,3 +307,27 @@ def test_library_rows_by_id_and_sorted_by_counts(library: Library) -> None:
     assert [r.id for r in library.list_documents(DocumentQuery(order_by="pending"))] == [a, b]
     with pytest.raises(NotFound):
         library.document_summary(999)
+
+
+def test_undoing_a_new_mark_and_a_speaker_change_are_single_steps(library: Library) -> None:
+    doc = add(library)
+    suggestion = library.add_span(doc, Span(0, 10, "ORG"))
+    [made] = library.add_spans(doc, [Span(0, 10, "PERSON", origin=Origin.USER, status=SpanStatus.ACCEPTED)], reject=[suggestion.id])
+    # Undo: the new mark goes and the suggestion is pending again — together or not at all.
+    with pytest.raises(NotFound):
+        library.delete_spans([made.id], update=[(99999, {"status": SpanStatus.SUGGESTED})])
+    assert library.get_span(made.id).label == "PERSON"
+    library.delete_spans([made.id], update=[(suggestion.id, {"status": SpanStatus.SUGGESTED})])
+    assert [s.id for s in library.spans(doc)] == [suggestion.id]
+    assert library.get_span(suggestion.id).status == SpanStatus.SUGGESTED
+
+    claim = library.add_span(doc, Span(49, 84, "REPORTED", kind=SpanKind.CLAIM))
+    source = library.add_span(doc, Span(0, 47, "SOURCE", kind=SpanKind.SOURCE))
+    model_link = library.restore_relations([Relation(claim.id, source.id, RelationLabel.SPEAKER, origin=Origin.MODEL, origin_detail="m 1")])
+    assert model_link is None
+    [old] = library.relations(doc)
+    assert (old.origin, old.origin_detail) == (Origin.MODEL, "m 1")
+    removed, added = library.set_speaker(claim.id, suggestion.id)
+    assert removed == [old] and added.id != old.id  # ids are never reused
+    library.restore_relations(removed, delete=[added.id])
+    assert library.relations(doc) == [old]  # the model's link, as it was

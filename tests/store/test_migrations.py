@@ -176,3 +176,50 @@ def test_opening_an_up_to_date_library_does_not_load_alembic(db_path: Path) -> N
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_ids_of_deleted_rows_are_never_handed_out_again(library: Library) -> None:
+    from newsmark.model import Span
+
+    first = library.add_document(NewDocument(text="One two three.", title="a")).doc_id
+    span = library.add_span(first, Span(0, 3, "X"))
+    library.delete_span(span.id)
+    again = library.add_span(first, Span(4, 7, "X"))
+    assert again.id > span.id  # so "history of this mark" never mixes two marks
+    library.delete_document(first)
+    second = library.add_document(NewDocument(text="Four five.", title="b")).doc_id
+    assert second > first
+
+
+def test_rebuilding_tables_keeps_every_row_and_link(db_path: Path) -> None:
+    """Upgrading through 0004 (which rebuilds documents, spans, relations) must not cascade-delete anything."""
+    from newsmark.model import Relation, RelationLabel, Span, SpanKind, Suggestions
+
+    engine = make_engine(resolve_url(db_path))
+    ensure_schema(engine, db_path, target="0003")
+    engine.dispose()
+    old = Library.__new__(Library)  # a Library over the 0003 schema, without upgrading it
+    Library.__init__(old, make_engine(resolve_url(db_path)), resolve_url(db_path))
+    doc = old.add_document(NewDocument(text="Basem Naim told CNN there is nothing official.", title="t")).doc_id
+    old.replace_suggestions(
+        doc,
+        Suggestions(spans=[Span(20, 46, "REPORTED", kind=SpanKind.CLAIM), Span(0, 10, "SOURCE", kind=SpanKind.SOURCE)], relations=[Relation(0, 1, RelationLabel.SPEAKER)], model="m"),
+    )
+    old.set_span_tags(old.spans(doc)[0].id, ["check"])
+    old.set_document_tags(doc, ["gaza"])
+    spans = old.spans(doc)
+    assert spans[0].tags == ["check"]
+    relations = old.relations(doc)
+    old.close()
+
+    lib = Library.open(db_path)
+    assert current_revision(lib.engine) == head_revision()
+    assert lib.spans(doc) == spans and lib.relations(doc) == relations
+    assert lib.get_document(doc).tags == ["gaza"]
+    assert [d.id for d in lib.list_documents(DocumentQuery(search="official"))] == [doc]  # triggers remade
+    lib.add_document(NewDocument(text="Fresh text about Doha.", title="n"))
+    assert len(lib.list_documents(DocumentQuery(search="doha"))) == 1
+    with lib.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert lib.integrity_check() == []
+    lib.close()

@@ -735,11 +735,18 @@ class Library:
         """Delete a mark and its relations; returns both (for undo with :meth:`restore_spans`)."""
         return self.delete_spans([span_id])[0]
 
-    def delete_spans(self, span_ids: Sequence[int]) -> list[tuple[Span, list[Relation]]]:
-        """Delete several marks and their relations in one transaction; returns what was deleted."""
+    def delete_spans(
+        self, span_ids: Sequence[int], *, update: Sequence[tuple[int, dict[str, Any]]] = ()
+    ) -> list[tuple[Span, list[Relation]]]:
+        """Delete several marks and their relations, and change others (``update``, as for
+        :meth:`update_spans`), in one transaction; returns what was deleted.
+
+        E.g. undoing a new mark that had rejected the suggestions it replaced.
+        """
         with self._write() as session:
             deleted = [self._delete_span_in(session, span_id) for span_id in span_ids]
-            for doc_id in {span.doc_id for span, _ in deleted}:
+            changed = [self._update_span_in(session, span_id, dict(change)) for span_id, change in update]
+            for doc_id in {span.doc_id for span, _ in deleted} | {span.doc_id for span in changed}:
                 self._touch_document(session, doc_id)
             return deleted
 
@@ -845,6 +852,24 @@ class Library:
             if row is None:
                 raise NotFound(f"there is no relation {relation_id}")
             return self._delete_relation_in(session, row)
+
+    def restore_relations(self, relations: Sequence[Relation], *, delete: Sequence[int] = ()) -> None:
+        """Delete relations ``delete`` and put ``relations`` back exactly (ids, labels, origin), in one transaction.
+
+        E.g. undoing a change of a claim's speaker.
+        """
+        with self._write() as session:
+            for relation_id in delete:
+                row = session.get(RelationRow, relation_id)
+                if row is None:
+                    raise NotFound(f"there is no relation {relation_id}")
+                self._delete_relation_in(session, row)
+            session.flush()
+            for rel in relations:
+                row = self._add_relation_in(
+                    session, rel.head, rel.tail, rel.label, relation_id=rel.id, origin=rel.origin, origin_detail=rel.origin_detail
+                )
+                self._touch_document(session, row.document_id)
 
     def set_speaker(self, claim_id: int, speaker_id: int | None) -> tuple[list[Relation], Relation | None]:
         """Make ``speaker_id`` the claim's only speaker (None: no speaker), in one transaction.

@@ -23,7 +23,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest migration. Opening a library that is already at HEAD (every start
 # but the first after an update) does not need Alembic, which costs a sixth of
 # a second to import; a test checks that HEAD is the head of migrations/versions.
-HEAD = "0003"
+HEAD = "0004"
 
 
 class SchemaError(RuntimeError):
@@ -90,9 +90,17 @@ def ensure_schema(
     if current is not None and db_path is not None:
         backup = timestamped_backup(db_path, f"before-upgrade-{current}-to-{wanted}")
     with engine.connect() as conn:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            # Rebuilding a table (SQLite's 12-step ALTER) must not fire ON DELETE CASCADE
+            # when the old table is dropped: foreign keys go off for the migration (this
+            # pragma only works outside a transaction) and are checked before it commits.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
         cfg.attributes["connection"] = conn
         try:
             command.upgrade(cfg, target)
         finally:
             cfg.attributes.pop("connection", None)
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")
     return backup

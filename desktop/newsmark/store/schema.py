@@ -77,6 +77,7 @@ class DocumentRow(Base):
     __table_args__ = (
         UniqueConstraint("text_hash", name="uq_documents_text_hash"),
         CheckConstraint("status IN ('new', 'in_progress', 'done')", name="ck_documents_status"),
+        {"sqlite_autoincrement": True},  # ids are never reused (see migration 0004)
     )
 
 
@@ -110,6 +111,7 @@ class SpanRow(Base):
         Index("ix_spans_document_start", "document_id", "start"),
         Index("ix_spans_document_status", "document_id", "status"),
         Index("ix_spans_label", "label"),
+        {"sqlite_autoincrement": True},
     )
 
 
@@ -125,7 +127,7 @@ class RelationRow(Base):
     origin_detail: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    __table_args__ = (UniqueConstraint("head_id", "tail_id", "label", name="uq_relations_head_tail_label"),)
+    __table_args__ = (UniqueConstraint("head_id", "tail_id", "label", name="uq_relations_head_tail_label"), {"sqlite_autoincrement": True})
 
 
 class TagRow(Base):

@@ -27,3 +27,7 @@ context.configure(
 )
 with context.begin_transaction():
     context.run_migrations()
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:  # raising here rolls the whole upgrade back
+            raise RuntimeError(f"the migration left {len(broken)} rows pointing at nothing, e.g. {broken[:3]}")
