@@ -95,7 +95,7 @@ def test_a_new_mark_replacing_a_suggestion(article, make_window, qtbot, writes) 
     writes[0] = 0
     undo(window)
     assert state(lib, doc) == before
-    assert writes[0] == 2  # delete_spans, then update_spans: the store has no single call for this inverse yet
+    assert writes[0] == 1  # one delete_spans(…, update=[status back])
     assert made.id not in ed.spans and ed.spans[doha.id].status == SpanStatus.SUGGESTED
 
     writes[0] = 0
@@ -110,10 +110,11 @@ def test_a_failing_undo_leaves_the_library_as_it_was(article, make_window, qtbot
     ed = window.editor
     made = ed.create_mark(*find(TEXT, "Officials in Doha"), "ORG")
     done = state(lib, doc)
-    with failing("update_spans"), qtbot.waitSignal(ed.refused) as refusal:  # the second part of the undo
+    # the undo fails in its second part (the suggestion's status back): its first part (the delete) is rolled back too
+    with failing("_update_span_in"), qtbot.waitSignal(ed.refused) as refusal:
         undo(window)
     assert "Could not undo" in refusal.args[0]
-    assert state(lib, doc) == done  # the deleted mark was put back: nothing changed
+    assert state(lib, doc) == done  # one transaction: nothing changed
     assert made.id in ed.spans
     QApplication.processEvents()
     assert ed.undo_stack.count() == 0  # no step left pointing at a state that is not there
@@ -153,7 +154,7 @@ def test_label_every_occurrence_is_one_step(article, make_window, qtbot, writes)
 
     writes[0] = 0
     undo(window)
-    assert state(lib, doc) == before and writes[0] == 2
+    assert state(lib, doc) == before and writes[0] == 1
     writes[0] = 0
     redo(window)
     assert state(lib, doc) == done and writes[0] == 1
@@ -264,8 +265,11 @@ def test_set_speaker_replacing_the_models_speaker(article, make_window, qtbot, w
 
     writes[0] = 0
     undo(window)
-    assert writes[0] == 2  # delete_relation, then add_relation (old id): no single store call for this inverse yet
-    assert [(r.id, r.head, r.tail, r.label) for r in lib.relations(doc)] == [(model_link.id, claim.id, source.id, RelationLabel.SPEAKER)]
+    assert writes[0] == 1  # one restore_relations(old link, delete=[new link])
+    assert [(r.id, r.head, r.tail, r.label, r.origin) for r in lib.relations(doc)] == [
+        (model_link.id, claim.id, source.id, RelationLabel.SPEAKER, Origin.MODEL)
+    ]
+    assert state(lib, doc) == before
     assert ed.speaker_of(claim.id).id == source.id
 
     writes[0] = 0
@@ -273,8 +277,8 @@ def test_set_speaker_replacing_the_models_speaker(article, make_window, qtbot, w
     assert writes[0] == 1 and [(r.head, r.tail) for r in lib.relations(doc)] == [(claim.id, naim.id)]
     done = state(lib, doc)
 
-    # the undo fails in its second part (putting the old link back): the new link is put back
-    with failing("add_relation", lambda _head, tail, *_a, **_k: tail == source.id), qtbot.waitSignal(ed.refused):
+    # the undo fails in its second part (putting the old link back): the new link's deletion is rolled back too
+    with failing("_add_relation_in", lambda _session, _head, tail, *_a, **_k: tail == source.id), qtbot.waitSignal(ed.refused):
         undo(window)
     assert state(lib, doc) == done
     QApplication.processEvents()
@@ -288,7 +292,6 @@ def test_set_speaker_replacing_the_models_speaker(article, make_window, qtbot, w
     assert [(r.head, r.tail) for r in lib.relations(doc)] == [(claim.id, naim.id)] and writes[0] == 2
 
 
-@pytest.mark.xfail(strict=True, reason="store: add_relation always records the user as origin; no call restores a model's link as it was")
 def test_undo_of_set_speaker_keeps_the_models_link_as_it_was(article, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     lib, doc, _ = article
     window = open_window(make_window, lib, doc, qtbot)

@@ -8,12 +8,11 @@ stack: a command's :meth:`StoreCommand.do` makes exactly one store call
 runs each call in one transaction, so a refused or failing action changes
 nothing at all.
 
-Two inverses have no single store call yet (see ``docs/ui.md``, "Saving and
-undo"): undoing marks that also accepted or rejected other marks
-(``delete_spans`` then ``update_spans``), and undoing a speaker change that
-replaced another speaker (``delete_relation`` then ``add_relation``). Those make
-two calls; if the second fails, the first is reversed, so the library is left
-as it was.
+The compound inverses are single calls too: undoing marks that also accepted
+or rejected other marks is ``delete_spans(ids, update=[…status back…])``, and
+undoing a speaker change is ``restore_relations(removed, delete=[new link])``,
+which puts the replaced links back with their ids and origin (a model's link
+stays the model's).
 
 :meth:`Editor.execute` runs a command's ``do`` first and only pushes it on the
 undo stack when the store accepted it, so a refused action leaves no empty step
@@ -123,14 +122,11 @@ class AddMarks(StoreCommand):
         return touched
 
     def revert(self) -> Touched:
-        lib = self.editor.library
-        deleted = lib.delete_spans([i for i in self.ids if i is not None])
-        if self.status_before:
-            try:
-                lib.update_spans([(span_id, {"status": status}) for span_id, status in self.status_before])
-            except Exception:
-                lib.restore_spans(deleted)  # leave the library as it was
-                raise
+        # one transaction: the new marks go, the others get their status back
+        deleted = self.editor.library.delete_spans(
+            [i for i in self.ids if i is not None],
+            update=[(span_id, {"status": status}) for span_id, status in self.status_before],
+        )
         # redo re-creates them as they were (same ids, same creation time)
         self.spans = [span for span, _ in deleted]
         return Touched(self.doc_id, spans={*self.ids, *self.reject, *self.accept}, relations=True)  # type: ignore[arg-type]
@@ -230,7 +226,8 @@ class SetDocumentTags(StoreCommand):
 class SetSpeaker(StoreCommand):
     """Link a claim to the mark of its speaker, replacing any speaker it had, or unlink it: one ``set_speaker``.
 
-    Undo puts the replaced speaker links back under their old ids (``add_relation``).
+    Undo removes the new link and puts the replaced ones back under their old ids, with
+    their origin, in one ``restore_relations`` call.
     """
 
     def __init__(self, editor: Editor, doc_id: int, claim_id: int, speaker_id: int | None) -> None:
@@ -250,27 +247,10 @@ class SetSpeaker(StoreCommand):
         return self._touched()
 
     def revert(self) -> Touched:
-        lib = self.editor.library
         if self.added is None and not self.removed:
             return self._touched()
-        if self.added is not None and not self.removed:
-            lib.delete_relation(self.added.id)  # type: ignore[arg-type] - one call: the link this command made goes
-            return self._touched()
-        # Two calls: drop the new link, then put the old ones back under their ids (the new link
-        # may have been given the id of the one it replaced, so not the other way round). If
-        # putting them back fails, the new link is put back: the library is as it was.
-        if self.added is not None:
-            lib.delete_relation(self.added.id)  # type: ignore[arg-type]
-        restored: list[int] = []
-        try:
-            for rel in self.removed:
-                restored.append(lib.add_relation(rel.head, rel.tail, rel.label, relation_id=rel.id).id)  # type: ignore[arg-type]
-        except Exception:
-            for rel_id in reversed(restored):
-                lib.delete_relation(rel_id)
-            if self.added is not None:
-                lib.add_relation(self.added.head, self.added.tail, self.added.label, relation_id=self.added.id)
-            raise
+        # one transaction: the link this command made goes, the ones it replaced come back as they were
+        self.editor.library.restore_relations(self.removed, delete=[self.added.id] if self.added is not None else [])  # type: ignore[list-item]
         return self._touched()
 
 
