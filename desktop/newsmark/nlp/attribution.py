@@ -263,8 +263,13 @@ def _source_span(doc: Doc, subj: Token, avoid: list[TokSpan]) -> TokSpan | None:
 
 
 def _trim_to_words(doc: Doc, span: TokSpan) -> TokSpan | None:
-    """Without leading/trailing tokens that hold no letter or digit (punctuation, quotation marks, emoji)."""
+    """Without leading/trailing tokens that hold no letter or digit (punctuation, quotation marks, emoji),
+    and without a dateline before a dash ("WASHINGTON (AP) — Donald Trump …")."""
     start, end = span
+    for k in range(end - 1, start, -1):
+        if doc[k].text in ("—", "–", "--", "―") and k + 1 < end:
+            start = k + 1
+            break
     while start < end and not any(ch.isalnum() for ch in doc[start].text):
         start += 1
     while end > start and not any(ch.isalnum() for ch in doc[end - 1].text):
@@ -308,10 +313,12 @@ def _frame_after(doc: Doc, lay: _Layout, q_end: int) -> tuple[Token, Token | Non
     window = (q_end, end)
     if q_end < end and doc[q_end].text in DASHES and q_end + 1 < end and doc[q_end + 1].pos_ == "PROPN":
         return doc[q_end], None, window  # “…” ― Pamela Padilla
-    for i in range(q_end, min(end, q_end + 12)):
+    for i in range(q_end, end):
         tok = doc[i]
         if _is_reporting(tok) and _lemma(tok) not in lexicon.CLAUSE_ONLY:
             subj = _subject(tok)
+            if i - q_end > 12 and not (subj is not None and q_end <= subj.left_edge.i and subj.right_edge.i < i):
+                return None  # far from the quote, and not because of a long speaker ("X, who …, told CBS")
             before = [doc[k] for k in range(q_end, i)]
             if any(b.pos_ in ("VERB",) and b.dep_ not in ("relcl", "acl", "amod") for b in before) and not (
                 subj is not None and subj.i >= q_end
@@ -340,7 +347,8 @@ def _frame_before(doc: Doc, lay: _Layout, q_start: int, lo: int) -> tuple[Token,
         return None
     for k in range(i, max(lo - 1, i - 10), -1):
         tok = doc[k]
-        if _is_reporting(tok) and (_lemma(tok) not in lexicon.CLAUSE_ONLY or last.text in (":", ",")):
+        colon_frame = last.text == ":" and tok.pos_ == "VERB" and _subject(tok) is not None
+        if colon_frame or (_is_reporting(tok) and (_lemma(tok) not in lexicon.CLAUSE_ONLY or last.text in (":", ","))):
             between = [doc[m] for m in range(k + 1, q_start)]
             if any(b.pos_ == "VERB" for b in between):
                 return None
@@ -369,6 +377,7 @@ def _quote_claims(doc: Doc, lay: _Layout) -> list[FoundClaim]:
         while lo > prev_end_tok and lay.para[lo - 1] == para and doc[lo - 1].text not in SENT_FINAL:
             lo -= 1
         before = [doc[k] for k in range(lo, qs) if _is_word(doc[k])]
+        prev_quote_end = prev_end_tok
         prev_end_tok = qe
         speaker: Token | None = None
         verb: Token | None = None
@@ -381,6 +390,17 @@ def _quote_claims(doc: Doc, lay: _Layout) -> list[FoundClaim]:
                 continue  # a quotation inside a sentence: a scare quote or part of a reported clause
             verb, speaker = frame
             standalone, rule = True, "quote:frame-before"
+        elif qs > 0 and _starts_paragraph(doc, lay, qs):
+            # "He said:" closing the paragraph before
+            k = qs - 1
+            while k > 0 and doc[k].is_space:
+                k -= 1
+            if doc[k].text == ":" and k >= prev_quote_end:
+                frame = _frame_before(doc, lay, qs, max(lay.sent_start[k], lay.para_start(k), prev_quote_end))
+                if frame is not None:
+                    verb, speaker = frame
+                    lo = max(lay.sent_start[k], lay.para_start(k))
+                    standalone, rule = True, "quote:frame-before"
         if verb is None:
             after = _frame_after(doc, lay, qe)
             if after is not None:

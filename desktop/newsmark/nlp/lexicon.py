@@ -32,7 +32,7 @@ REPORTING_VERBS = SPEECH_VERBS | COGNITION_VERBS
 
 # Of those, the ones that only count with a clause after them ("polls show that ...")
 # and never on their own in "..., X found." position.
-CLAUSE_ONLY = frozenset("show find see know understand learn consider figure describe continue point agree".split())
+CLAUSE_ONLY = frozenset("show find see know understand learn consider figure describe point agree".split())
 
 # Lemmas that are too ambiguous without a clause or a quote beside them.
 NEEDS_CONTENT = frozenset("see know understand learn consider figure describe continue point agree ask answer charge counter post signal hint".split())
