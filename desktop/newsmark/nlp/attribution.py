@@ -23,8 +23,16 @@ Three passes, in this order (a token used by an earlier pass is not reused):
    subject's whole noun phrase (appositions and relative clauses included),
    inherited through ``adding``/``and added``; the cue is the verb with its
    auxiliaries and particle, plus the addressee of ``tell`` (``told CNN``).
+   Also: ``according to X``; ``call X Y``; stance verbs with a noun-phrase
+   object (``criticized the accord``, low score); parenthetical frames (``This
+   campaign, he says, is different``); a paragraph ``Name: statement``
+   (headlines, transcripts). Dropped afterwards: beliefs/stances nested in
+   someone else's statement, first/second-person opinions (``I think …``), and
+   passive expectations without an agent (``talks are expected to …``).
 3. **Check-worthy assertions** in sentences no attribution covers: see
    :mod:`newsmark.nlp.factual`.
+
+docs/quality.md gives the measured figures and the known failure modes.
 
 All positions here are token indexes, ``[start, end)``.
 """
@@ -761,32 +769,24 @@ def _mark(lay: _Layout, claim: FoundClaim) -> None:
 
 
 def detect(doc: Doc, *, factual: bool = True, min_factual_score: float = 0.5) -> list[FoundClaim]:
-    """All claims of a parsed Doc, sorted by position."""
+    """All claims of a parsed Doc, sorted by position (see the module notes for the passes)."""
     from newsmark.nlp.factual import factual_claims
 
     lay = _Layout(doc)
     claims = _quote_claims(doc, lay)
     for claim in claims:
         _mark(lay, claim)
+    # The words inside a quotation are the speaker's, not the writer's: their verbs attribute
+    # nothing here. That holds for every claimed quote and for any other quotation of 4+ words.
+    for claim in claims:
         for i in range(*claim.content):
-            lay.used[i] = lay.used[i] or doc[i].text in QUOTE_TOKENS
-    quote_spans = [c.content for c in claims]
-    # cues used by quotes are taken; the verbs inside a quotation are the speaker's, not ours to attribute
-    inside = [False] * len(doc)
-    for span in quote_spans:
-        for i in range(*span):
-            inside[i] = True
-    for i, flag in enumerate(inside):
-        if flag:
             lay.used[i] = True
     for quote in lay.quotes:
         qs, qe = lay.char_span_to_tokens(quote.start, quote.end)
         if _words(doc, (qs, qe)) >= 4:
             for i in range(qs, qe):
-                inside[i] = True  # the speaker's words, not the writer's: their verbs attribute nothing here
-    for i, flag in enumerate(inside):
-        if flag:
-            lay.used[i] = True
+                lay.used[i] = True
+    quote_spans = [c.content for c in claims]
     claims += _colon_claims(doc, lay)
     claims += _reported_claims(doc, lay, quote_spans)
     claims = _drop_own_opinions(doc, _drop_nested(doc, claims))
