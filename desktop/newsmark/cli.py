@@ -251,6 +251,92 @@ def eval_checkworthy_cmd(tsv: Path, model: str | None, limit: int | None, as_jso
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.to_markdown())
 
 
+@main.command("config")
+@click.argument("key", required=False)
+@click.argument("value", required=False)
+@click.option("--reset", is_flag=True, help="Put KEY back to its default.")
+@click.pass_obj
+def config_cmd(app: AppContext, key: str | None, value: str | None, reset: bool) -> None:
+    """Show or change the library's settings.
+
+    \b
+    newsmark config                      all settings
+    newsmark config nlp.model            one setting
+    newsmark config nlp.model en_core_web_md
+    newsmark config nlp.n_process 2
+    newsmark config annotator --reset
+    """
+    from newsmark.services import settings
+
+    try:
+        if key is None:
+            for name, setting in settings.SETTINGS.items():
+                current = settings.get(app.library, name)
+                click.echo(f"{name} = {current!r}    # {setting.description}")
+        elif value is None and not reset:
+            click.echo(repr(settings.get(app.library, key)))
+        else:
+            stored = settings.set_value(app.library, key, None if reset else value)
+            click.echo(f"{key} = {stored!r}")
+    except settings.SettingError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.group("labels")
+def labels_group() -> None:
+    """The label scheme: list labels, add your own, change or reset one."""
+
+
+@labels_group.command("list")
+@click.pass_obj
+def labels_list(app: AppContext) -> None:
+    """Every label with its kind, hotkey, colour and whether it is shown."""
+    from newsmark.services.settings import label_scheme
+
+    for label in label_scheme(app.library):
+        flags = ("" if label.shown else " (hidden)") + ("" if label.builtin else " (yours)")
+        click.echo(f"{label.hotkey or ' '}  {label.name:<14} {label.kind.value:<7} {label.color}  {label.description}{flags}")
+
+
+@labels_group.command("add")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(["entity", "claim", "source", "cue"]), default=None, help="What it marks (new labels: entity).")
+@click.option("--color", default=None, metavar="#RRGGBB", help="Background colour in light mode.")
+@click.option("--color-dark", default=None, metavar="#RRGGBB", help="Background colour in dark mode.")
+@click.option("--description", default=None, help="One line a colleague understands.")
+@click.option("--hotkey", type=click.Choice([str(i) for i in range(1, 10)]), default=None, help="1-9 (taken from any label that had it).")
+@click.option("--hidden/--shown", default=None, help="Whether marks with it are shown by default.")
+@click.pass_obj
+def labels_add(app: AppContext, name: str, kind, color, color_dark, description, hotkey, hidden) -> None:  # type: ignore[no-untyped-def]
+    """Add a label of your own, or change a built-in one (only the options given)."""
+    from newsmark.labels import LabelSchemeError
+    from newsmark.services.settings import save_label, user_labels
+
+    entry = next((dict(e) for e in user_labels(app.library) if e.get("name") == name), {"name": name})
+    for key, value in (("kind", kind), ("color", color), ("color_dark", color_dark), ("description", description), ("hotkey", hotkey)):
+        if value is not None:
+            entry[key] = value
+    if hidden is not None:
+        entry["shown"] = not hidden
+    try:
+        label = save_label(app.library, entry)
+    except LabelSchemeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{label.name}: {label.kind.value}, {label.color}" + (f", hotkey {label.hotkey}" if label.hotkey else "") + ("" if label.shown else ", hidden"))
+
+
+@labels_group.command("remove")
+@click.argument("name")
+@click.pass_obj
+def labels_remove(app: AppContext, name: str) -> None:
+    """Remove a label of your own (marks that use it keep it), or reset a built-in one."""
+    from newsmark.services.settings import remove_label
+
+    if not remove_label(app.library, name):
+        raise click.ClickException(f"{name} is not one of your labels or changes (see: newsmark labels list)")
+    click.echo(f"removed your entry for {name}")
+
+
 @main.command("list")
 @click.option("--status", "statuses", multiple=True, type=click.Choice([s.value for s in ReviewStatus]), help="Only these review statuses (repeatable).")
 @click.option("-s", "--search", default="", help='Full-text search: words, "a phrase", prefix*.')

@@ -14,13 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsmark.services import settings
 from newsmark.store import DocumentQuery, Library
 
 Language = Any  # a spaCy pipeline; only newsmark.nlp imports spaCy (lazily)
-
-MODEL_SETTING = "nlp.model"  # the pipeline name the user chose ("" or absent: resolve automatically)
-PROCESSES_SETTING = "nlp.n_process"
-BATCH_SETTING = "nlp.batch_size"
 
 
 @dataclass(slots=True)
@@ -57,8 +54,7 @@ class AnnotateSummary:
 
 
 def configured_model(library: Library) -> str | None:
-    value = library.get_setting(MODEL_SETTING)
-    return str(value) if value else None
+    return settings.get(library, "nlp.model") or None
 
 
 def load_model(library: Library, name: str | None = None) -> Language:
@@ -91,8 +87,8 @@ def annotate_documents(
     from newsmark.nlp.loader import model_id
     from newsmark.nlp.suggest import annotate
 
-    batch_size = batch_size or int(library.get_setting(BATCH_SETTING, 32) or 32)
-    n_process = n_process or int(library.get_setting(PROCESSES_SETTING, 1) or 1)
+    batch_size = batch_size or settings.get(library, "nlp.batch_size")
+    n_process = n_process or settings.get(library, "nlp.n_process")
     summary = AnnotateSummary(model=model_id(nlp))
     total = len(doc_ids)
     started = time.monotonic()

@@ -244,7 +244,10 @@ class Library:
         except Exception:
             engine.dispose()
             raise
-        return cls(engine, url, actor=actor, upgrade_backup=backup)
+        library = cls(engine, url, actor=actor, upgrade_backup=backup)
+        if actor is None:
+            library.actor = library.get_setting("annotator") or library.actor  # the name chosen in settings
+        return library
 
     @property
     def path(self) -> Path | None:
