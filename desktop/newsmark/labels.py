@@ -134,6 +134,7 @@ def label_from_dict(item: Any, origin: str = "<label>", builtin: bool = True) ->
         hotkey=hotkey,
         builtin=builtin,
         color_dark=str(color_dark).lower(),
+        may_overlap=bool(item.get("may_overlap", False)),
     )
 
 
@@ -147,6 +148,8 @@ def label_to_dict(label: Label) -> dict[str, Any]:
         "shown": label.shown,
         "description": label.description,
     }
+    if label.may_overlap:
+        out["may_overlap"] = True
     claim_type = LABEL_CLAIM_TYPES.get(label.name)
     if claim_type is not None and label.kind == SpanKind.CLAIM:
         out["claim_type"] = claim_type.value

@@ -120,6 +120,7 @@ class Label:
     hotkey: str | None = None
     builtin: bool = True
     color_dark: str = ""  # background behind white text in dark mode ("" = derive from ``color``)
+    may_overlap: bool = False  # an entity of this label may share characters with another entity
 
 
 @dataclass(slots=True)

@@ -69,3 +69,9 @@ def test_cli_config_and_labels(db_path) -> None:  # type: ignore[no-untyped-def]
     assert run("labels", "add", "X", "--color", "blue").exit_code == 1
     assert run("labels", "remove", "WEAPON").exit_code == 0
     assert run("labels", "remove", "WEAPON").exit_code == 1
+
+
+def test_a_label_may_be_allowed_to_overlap_other_entities(library: Library) -> None:
+    settings.save_label(library, {"name": "QUALIFIER", "may_overlap": True})
+    labels = {label.name: label for label in settings.label_scheme(library)}
+    assert labels["QUALIFIER"].may_overlap and not labels["PERSON"].may_overlap
