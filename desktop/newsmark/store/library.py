@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, delete, func, or_, select, text, update
+from sqlalchemy import Engine, and_, case, delete, func, insert, or_, select, text, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -921,51 +921,59 @@ class Library:
             )
             if pending_ids:
                 session.execute(delete(SpanRow).where(SpanRow.id.in_(pending_ids)))
-            kept = list(session.scalars(select(SpanRow).where(SpanRow.document_id == doc_id)))
+            kept = session.execute(
+                select(SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.kind, SpanRow.status).where(SpanRow.document_id == doc_id)
+            ).all()
             rejected = {(r.start, r.end, r.label, r.kind) for r in kept if r.status == SpanStatus.REJECTED.value}
             # Anything the user decided on or made blocks suggestions overlapping it.
             decided = [r for r in kept if r.status != SpanStatus.REJECTED.value]
-            new_ids: list[int | None] = []
-            added = 0
+            now = utcnow()
+            rows: list[dict[str, Any]] = []
+            positions: list[int | None] = []  # suggestion index -> index in rows (None: not added)
             for span in suggestions.spans:
                 kind = SpanKind(span.kind).value
                 if (span.start, span.end, span.label, kind) in rejected or any(
                     r.kind == kind and r.start < span.end and span.start < r.end for r in decided
                 ):
-                    new_ids.append(None)
+                    positions.append(None)
                     continue
-                row = SpanRow(
-                    document_id=doc_id,
-                    start=span.start,
-                    end=span.end,
-                    label=span.label,
-                    kind=kind,
-                    claim_type=ClaimType(span.claim_type).value if span.claim_type else None,
-                    origin=Origin.MODEL.value,
-                    origin_detail=span.origin_detail or suggestions.model,
-                    status=SpanStatus.SUGGESTED.value,
-                    score=span.score,
-                    note="",
+                positions.append(len(rows))
+                rows.append(
+                    {
+                        "document_id": doc_id,
+                        "start": span.start,
+                        "end": span.end,
+                        "label": span.label,
+                        "kind": kind,
+                        "claim_type": ClaimType(span.claim_type).value if span.claim_type else None,
+                        "origin": Origin.MODEL.value,
+                        "origin_detail": span.origin_detail or suggestions.model,
+                        "status": SpanStatus.SUGGESTED.value,
+                        "edited_from_id": None,
+                        "score": span.score,
+                        "note": "",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
                 )
-                session.add(row)
-                new_ids.append(row)  # type: ignore[arg-type]
-                added += 1
-            session.flush()
-            ids = [r.id if isinstance(r, SpanRow) else None for r in new_ids]
-            for rel in suggestions.relations:
-                head, tail = ids[rel.head], ids[rel.tail]
-                if head is None or tail is None:
-                    continue
-                session.add(
-                    RelationRow(
-                        document_id=doc_id,
-                        head_id=head,
-                        tail_id=tail,
-                        label=RelationLabel(rel.label).value,
-                        origin=Origin.MODEL.value,
-                        origin_detail=rel.origin_detail or suggestions.model,
-                    )
-                )
+            new_ids = self._insert_spans(session, rows)
+            ids = [new_ids[p] if p is not None else None for p in positions]
+            relation_rows = [
+                {
+                    "document_id": doc_id,
+                    "head_id": ids[rel.head],
+                    "tail_id": ids[rel.tail],
+                    "label": RelationLabel(rel.label).value,
+                    "origin": Origin.MODEL.value,
+                    "origin_detail": rel.origin_detail or suggestions.model,
+                    "created_at": now,
+                }
+                for rel in suggestions.relations
+                if ids[rel.head] is not None and ids[rel.tail] is not None
+            ]
+            if relation_rows:
+                session.execute(insert(RelationRow.__table__), relation_rows)
+            added = len(rows)
             document = session.get(DocumentRow, doc_id)
             document.annotated_by = suggestions.model
             document.annotated_at = utcnow()
@@ -980,6 +988,27 @@ class Library:
                 actor=suggestions.model or self.actor,
             )
             return added, len(pending_ids)
+
+    def _insert_spans(self, session: Session, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert many span rows at once (no ORM objects); returns their ids in the order of ``rows``.
+
+        On SQLite one ``executemany`` is far faster than INSERT ... RETURNING row by row:
+        the table is AUTOINCREMENT and this transaction holds the write lock
+        (BEGIN IMMEDIATE), so the new ids are exactly those above the largest one
+        before, in insertion order. Other databases use RETURNING with its order kept.
+        """
+        if not rows:
+            return []
+        table = SpanRow.__table__
+        if not self.is_sqlite:
+            result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+            return [r[0] for r in result]
+        before = session.scalar(select(func.max(table.c.id))) or 0
+        session.execute(insert(table), rows)
+        ids = list(session.scalars(select(table.c.id).where(table.c.id > before).order_by(table.c.id)))
+        if len(ids) != len(rows):  # pragma: no cover - would mean another writer inside our transaction
+            raise StoreError("the new marks could not be numbered; nothing was stored")
+        return ids
 
     # ------------------------------------------------------------------ tags
 
