@@ -314,7 +314,7 @@ def bench_import(n: int = 1000, runs: int = 3) -> dict:
 # ---------------------------------------------------------------------------------------- annotate
 
 
-def bench_annotate(n: int = 300, batch_size: int = 32, runs: int = 3) -> dict:
+def bench_annotate(n: int = 150, batch_size: int = 32, runs: int = 3) -> dict:
     """``newsmark annotate`` (stream from the library, spaCy, store suggestions) against bare ``nlp.pipe``."""
     from newsmark.model import NewDocument
     from newsmark.nlp.loader import load_pipeline, model_id
@@ -457,7 +457,7 @@ NOTES = """\
 - *Pre-annotation* streams texts from the library a chunk at a time into `nlp.pipe` and writes
   each article's suggestions in its own transaction as it comes out; `annotate` includes the
   claim detector, which bare `nlp.pipe` (the same loaded pipeline) runs too, so the ratio isolates
-  the cost of reading texts and writing suggestions. The annotate benchmark uses 300 articles of
+  the cost of reading texts and writing suggestions. The annotate benchmark uses 150 articles of
   ~600 words (not 1,000) to keep a run of the whole suite within a few minutes; pass a larger `n`
   to `bench_annotate` for the full figure.
 - *Library* figures use rows bulk-loaded with `sqlite3` (set-up only); the measured path is
