@@ -22,12 +22,13 @@ relations are kept so that the other commands on the stack still find them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
-from newsmark.model import Relation, ReviewStatus, Span, SpanStatus
+from newsmark.model import ClaimType, Relation, ReviewStatus, Span, SpanKind, SpanStatus
 
 if TYPE_CHECKING:
     from newsmark.ui.editor import Editor
@@ -39,13 +40,42 @@ NOTE_COMMAND_ID = 0x4E4F5445  # "NOTE": consecutive saves of one note while typi
 
 @dataclass
 class Touched:
-    """What a command changed, so the editor can refresh only that."""
+    """What a command changed, so the editor can refresh only that.
+
+    ``changes`` holds the new state of marks in ``spans`` as the store call
+    returned it (``None``: deleted), so the editor patches its copy without
+    reading the marks back; a mark in ``spans`` but not in ``changes`` is
+    re-read from the store.
+    """
 
     doc_id: int
     spans: set[int] = field(default_factory=set)
     relations: bool = False
     document: bool = False
     select: int | None = None
+    changes: dict[int, Span | None] = field(default_factory=dict)
+
+
+_CONVERT = {
+    "kind": SpanKind,
+    "status": SpanStatus,
+    "claim_type": lambda value: ClaimType(value) if value else None,
+}
+
+
+def changed(span: Span, fields: dict[str, Any], when: datetime | None = None) -> Span:
+    """``span`` with ``fields`` changed as ``Library.update_spans`` changes them (and a new update time)."""
+    values = {key: _CONVERT[key](value) if key in _CONVERT else value for key, value in fields.items()}
+    return replace(span, **values, tags=list(span.tags), updated_at=when or datetime.now(timezone.utc))
+
+
+def after_updates(changes: list[tuple[int, dict[str, Any]]], befores: list[Span]) -> dict[int, Span | None]:
+    """The marks after ``update_spans(changes)``, from the states before that it returned (in order)."""
+    when = datetime.now(timezone.utc)
+    out: dict[int, Span | None] = {}
+    for (span_id, fields), before in zip(changes, befores):
+        out[span_id] = changed(out.get(span_id) or before, fields, when)
+    return out
 
 
 class StoreCommand(QUndoCommand):
@@ -118,8 +148,16 @@ class AddMarks(StoreCommand):
         )
         self.ids = [s.id for s in created]
         touched = Touched(self.doc_id, spans={*self.ids, *self.reject, *self.accept})  # type: ignore[arg-type]
+        touched.changes = {s.id: s for s in created}  # type: ignore[misc]
+        touched.changes.update(self._statuses([(i, SpanStatus.REJECTED) for i in self.reject] + [(i, SpanStatus.ACCEPTED) for i in self.accept]))
         touched.select = self.ids[0] if len(self.ids) == 1 else None
         return touched
+
+    def _statuses(self, statuses: list[tuple[int, SpanStatus]]) -> dict[int, Span | None]:
+        """The editor's copies of these marks with a new status (those it does not hold are re-read)."""
+        when = datetime.now(timezone.utc)
+        spans = self.editor.spans
+        return {i: changed(spans[i], {"status": status}, when) for i, status in statuses if i in spans}
 
     def revert(self) -> Touched:
         # one transaction: the new marks go, the others get their status back
@@ -129,7 +167,10 @@ class AddMarks(StoreCommand):
         )
         # redo re-creates them as they were (same ids, same creation time)
         self.spans = [span for span, _ in deleted]
-        return Touched(self.doc_id, spans={*self.ids, *self.reject, *self.accept}, relations=True)  # type: ignore[arg-type]
+        touched = Touched(self.doc_id, spans={*self.ids, *self.reject, *self.accept}, relations=any(rels for _, rels in deleted))  # type: ignore[arg-type]
+        touched.changes = {span.id: None for span, _ in deleted}  # type: ignore[misc]
+        touched.changes.update(self._statuses(self.status_before))
+        return touched
 
 
 class ChangeMarks(StoreCommand):
@@ -144,12 +185,13 @@ class ChangeMarks(StoreCommand):
     def do(self) -> Touched:
         befores = self.editor.library.update_spans(self.changes)
         self.before = [(span_id, {k: getattr(old, k) for k in fields}) for (span_id, fields), old in zip(self.changes, befores)]
-        return Touched(self.doc_id, spans={i for i, _ in self.changes}, select=self.select)
+        return Touched(self.doc_id, spans={i for i, _ in self.changes}, select=self.select, changes=after_updates(self.changes, befores))
 
     def revert(self) -> Touched:
         # reversed: if one mark was changed twice in the step, its first "before" wins
-        self.editor.library.update_spans(list(reversed(self.before)))
-        return Touched(self.doc_id, spans={i for i, _ in self.before}, select=self.select)
+        undo = list(reversed(self.before))
+        befores = self.editor.library.update_spans(undo)
+        return Touched(self.doc_id, spans={i for i, _ in self.before}, select=self.select, changes=after_updates(undo, befores))
 
 
 class EditNote(ChangeMarks):
@@ -186,11 +228,17 @@ class DeleteMarks(StoreCommand):
 
     def do(self) -> Touched:
         self.deleted = self.editor.library.delete_spans(self.span_ids)
-        return Touched(self.doc_id, spans=set(self.span_ids), relations=True)
+        return Touched(self.doc_id, spans=set(self.span_ids), relations=any(r for _, r in self.deleted), changes=dict.fromkeys(self.span_ids))
 
     def revert(self) -> Touched:
         self.editor.library.restore_spans(self.deleted)
-        return Touched(self.doc_id, spans=set(self.span_ids), relations=True, select=self.span_ids[0] if len(self.span_ids) == 1 else None)
+        return Touched(
+            self.doc_id,
+            spans=set(self.span_ids),
+            relations=any(r for _, r in self.deleted),
+            select=self.span_ids[0] if len(self.span_ids) == 1 else None,
+            changes={span.id: span for span, _ in self.deleted},  # type: ignore[misc] - put back exactly as they were
+        )
 
 
 class SetMarkTags(StoreCommand):
@@ -201,11 +249,18 @@ class SetMarkTags(StoreCommand):
 
     def do(self) -> Touched:
         self.old = self.editor.library.set_span_tags(self.span_id, self.tags)
-        return Touched(self.doc_id, spans={self.span_id}, select=self.span_id)
+        return self._touched(self.tags)
 
     def revert(self) -> Touched:
         self.editor.library.set_span_tags(self.span_id, self.old)
-        return Touched(self.doc_id, spans={self.span_id}, select=self.span_id)
+        return self._touched(self.old)
+
+    def _touched(self, tags: list[str]) -> Touched:
+        touched = Touched(self.doc_id, spans={self.span_id}, select=self.span_id)
+        span = self.editor.spans.get(self.span_id)
+        if span is not None:  # the store keeps them trimmed, once each; read back sorted by name
+            touched.changes = {self.span_id: replace(span, tags=sorted({t.strip() for t in tags if t.strip()}), updated_at=datetime.now(timezone.utc))}
+        return touched
 
 
 class SetDocumentTags(StoreCommand):
@@ -240,7 +295,9 @@ class SetSpeaker(StoreCommand):
         spans = {self.claim_id} | {r.tail for r in self.removed}
         if self.speaker_id is not None:
             spans.add(self.speaker_id)
-        return Touched(self.doc_id, spans=spans, relations=True, select=self.claim_id)
+        held = self.editor.spans
+        # the marks themselves do not change (only the links between them): redrawn, not re-read
+        return Touched(self.doc_id, spans=spans, relations=True, select=self.claim_id, changes={i: held[i] for i in spans if i in held})
 
     def do(self) -> Touched:
         self.removed, self.added = self.editor.library.set_speaker(self.claim_id, self.speaker_id)

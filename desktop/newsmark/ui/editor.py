@@ -3,13 +3,14 @@
 Widgets never call the store to change anything: they call an :class:`Editor`
 method, which builds an undo command (:mod:`newsmark.ui.commands`), runs it
 through the store and pushes it on the :class:`QUndoStack`. The editor keeps a
-copy of the open article's marks and relations, refreshed only where a
-command touched them, and tells the widgets through signals.
+copy of the open article's marks and relations, patched only where a command
+touched them (from what the store call returned: no re-reading), with an index
+in reading order and running counts, and tells the widgets through signals.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +21,7 @@ from newsmark.model import ClaimType, Document, Label, Origin, Relation, Relatio
 from newsmark.store import Library, NotFound, StoreError
 from newsmark.ui import tokens
 from newsmark.ui.commands import AddMarks, ChangeMarks, DeleteMarks, EditNote, SetDocumentStatus, SetDocumentTags, SetMarkTags, SetSpeaker, StoreCommand, Touched
+from newsmark.ui.markindex import MarkIndex, key_of
 from newsmark.ui.offsets import OffsetMap
 from newsmark.ui.palette import Palette, claim_label_for, claim_type_of
 
@@ -50,6 +52,11 @@ class Editor(QObject):
         self.offsets = OffsetMap("")
         self.spans: dict[int, Span] = {}
         self.relations: list[Relation] = []
+        self.index = MarkIndex()  # every mark, in reading order
+        self.label_counts: Counter[str] = Counter()  # marks not rejected, by label
+        self._status_counts: Counter[SpanStatus] = Counter()  # entity and claim marks, by status
+        self._speakers: dict[int, int] = {}  # claim id -> its speaker's id
+        self._saved_position: tuple[object, object] | None = None
         self.selected: int | None = None
         self.show_rejected = False
         self.picking: int | None = None  # "pick speaker": the claim waiting for a click on its speaker
@@ -64,7 +71,8 @@ class Editor(QObject):
 
     def open_document(self, doc_id: int | None, *, select: int | None = None) -> None:
         if doc_id is None:
-            self.doc, self.spans, self.relations, self.selected = None, {}, [], None
+            self.doc, self.selected = None, None
+            self._set_marks([], [])
             self.offsets = OffsetMap("")
             self.documentOpened.emit(None)
             return
@@ -74,14 +82,12 @@ class Editor(QObject):
             return
         self.leaving.emit()
         self.cancel_pick()
-        self.save_position()
         self.doc = self.library.get_document(doc_id)
         self.offsets = OffsetMap(self.doc.text)
-        self.spans = {s.id: s for s in self.library.spans(doc_id)}  # type: ignore[misc]
-        self.relations = self.library.relations(doc_id)
+        self._set_marks(self.library.spans(doc_id), self.library.relations(doc_id))
         self.palette.ensure({s.label for s in self.spans.values()}, {s.label: s.kind for s in self.spans.values()})
         self.selected = None
-        self.library.set_setting(LAST_DOCUMENT, doc_id)
+        self._save_mark.start()  # where the user is, written a moment later (and on close): not on the way in
         self.documentOpened.emit(self.doc)
         if select is not None and select in self.spans:
             self.select(select)
@@ -90,8 +96,7 @@ class Editor(QObject):
         """Re-read the open article's marks (after a model run replaced its suggestions)."""
         if self.doc is None:
             return
-        self.spans = {s.id: s for s in self.library.spans(self.doc.id)}  # type: ignore[misc]
-        self.relations = self.library.relations(self.doc.id)
+        self._set_marks(self.library.spans(self.doc.id), self.library.relations(self.doc.id))
         self.palette.ensure({s.label for s in self.spans.values()}, {s.label: s.kind for s in self.spans.values()})
         if self.selected is not None and self.selected not in self.spans:
             self.selected = None
@@ -104,9 +109,52 @@ class Editor(QObject):
             self.doc = self.library.get_document(self.doc.id)
             self.documentChanged.emit(self.doc.id)
 
+    # ------------------------------------------------------------------ the copy of the marks
+
+    def _set_marks(self, spans: Iterable[Span], relations: list[Relation]) -> None:
+        self.spans = {s.id: s for s in spans}  # type: ignore[misc]
+        self.index.build(self.spans.values())
+        self.label_counts = Counter(s.label for s in self.spans.values() if s.status != SpanStatus.REJECTED)
+        self._status_counts = Counter(s.status for s in self.spans.values() if s.kind in (SpanKind.ENTITY, SpanKind.CLAIM))
+        self._set_relations(relations)
+
+    def _set_relations(self, relations: list[Relation]) -> None:
+        self.relations = relations
+        self._speakers = {}
+        for rel in relations:
+            if rel.label == RelationLabel.SPEAKER:
+                self._speakers.setdefault(rel.head, rel.tail)
+
+    def _put(self, span_id: int, new: Span | None) -> None:
+        """Replace one mark of the copy (``None``: it is gone), keeping the index and counts in step."""
+        old = self.spans.pop(span_id, None)
+        if old is not None:
+            self.index.remove(old)
+            if old.status != SpanStatus.REJECTED:
+                self.label_counts[old.label] -= 1
+                if self.label_counts[old.label] <= 0:
+                    del self.label_counts[old.label]
+            if old.kind in (SpanKind.ENTITY, SpanKind.CLAIM):
+                self._status_counts[old.status] -= 1
+        if new is not None:
+            self.spans[span_id] = new
+            self.index.add(new)
+            if new.status != SpanStatus.REJECTED:
+                self.label_counts[new.label] += 1
+            if new.kind in (SpanKind.ENTITY, SpanKind.CLAIM):
+                self._status_counts[new.status] += 1
+
     def save_position(self) -> None:
-        if self.doc is not None:
-            self.library.set_setting(LAST_MARK, {"document": self.doc.id, "mark": self.selected})
+        """Remember the article and mark the user is at (only what changed is written)."""
+        if self.doc is None:
+            return
+        position = (self.doc.id, self.selected)
+        if position == self._saved_position:
+            return
+        if self._saved_position is None or self._saved_position[0] != self.doc.id:
+            self.library.set_setting(LAST_DOCUMENT, self.doc.id)
+        self.library.set_setting(LAST_MARK, {"document": self.doc.id, "mark": self.selected})
+        self._saved_position = position
 
     def last_position(self) -> tuple[int | None, int | None]:
         doc_id = self.library.get_setting(LAST_DOCUMENT)
@@ -129,13 +177,12 @@ class Editor(QObject):
 
     def ordered(self) -> list[Span]:
         """Visible marks in reading order (longer first where two start together)."""
-        return sorted((s for s in self.spans.values() if self.is_visible(s)), key=lambda s: (s.start, -s.end, s.id))
+        spans = self.spans
+        return [s for s in (spans[i] for i in self.index.ids()) if self.is_visible(s)]
 
     def speaker_of(self, claim_id: int) -> Span | None:
-        for rel in self.relations:
-            if rel.head == claim_id and rel.label == RelationLabel.SPEAKER:
-                return self.spans.get(rel.tail)
-        return None
+        speaker = self._speakers.get(claim_id)
+        return self.spans.get(speaker) if speaker is not None else None
 
     def claims_of(self, speaker_id: int) -> list[Span]:
         return [self.spans[r.head] for r in self.relations if r.tail == speaker_id and r.label == RelationLabel.SPEAKER and r.head in self.spans]
@@ -158,22 +205,13 @@ class Editor(QObject):
         return sorted(found, key=lambda s: (distance(s), s.start))[:limit]
 
     def counts(self) -> tuple[int, int, int]:
-        """(pending, accepted, rejected) entity and claim marks, as the library list counts them."""
-        pending = accepted = rejected = 0
-        for s in self.spans.values():
-            if s.kind not in (SpanKind.ENTITY, SpanKind.CLAIM):
-                continue
-            if s.status == SpanStatus.SUGGESTED:
-                pending += 1
-            elif s.status == SpanStatus.ACCEPTED:
-                accepted += 1
-            else:
-                rejected += 1
-        return pending, accepted, rejected
+        """(pending, accepted, rejected) entity and claim marks, as the library list counts them (kept as marks change)."""
+        c = self._status_counts
+        return c[SpanStatus.SUGGESTED], c[SpanStatus.ACCEPTED], c[SpanStatus.REJECTED]
 
     def marks_at(self, cp: int) -> list[Span]:
         """Visible marks covering the character at ``cp``, innermost first."""
-        hits = [s for s in self.spans.values() if s.start <= cp < s.end and self.is_visible(s)]
+        hits = [s for s in (self.spans[i] for i in self.index.covering(cp)) if self.is_visible(s)]
         return sorted(hits, key=lambda s: (s.length, s.kind != SpanKind.ENTITY))
 
     def history(self, span_id: int, limit: int = 50) -> list[Any]:
@@ -191,24 +229,23 @@ class Editor(QObject):
         self.selectionChanged.emit(span_id)
         self._save_mark.start()
 
-    def next_mark(self, step: int = 1, *, pending_only: bool = False) -> Span | None:
-        marks = [s for s in self.ordered() if not pending_only or s.status == SpanStatus.SUGGESTED]
-        if not marks:
-            return None
-        current = self.span(self.selected)
-        if current is None:
-            target = marks[0] if step > 0 else marks[-1]
+    def _walk(self, span: Span | None, step: int, pending_only: bool = False) -> Span | None:
+        """The nearest visible mark after (``step`` > 0) or before ``span`` in reading order; from an end if ``span`` is None."""
+        if span is None:
+            ids = self.index.ids() if step > 0 else reversed([k[2] for k in self.index.keys])
         else:
-            keys = [(s.start, -s.end, s.id) for s in marks]
-            key = (current.start, -current.end, current.id)
-            i = bisect_right(keys, key)  # first mark after the current one
-            if step > 0:
-                target = marks[i] if i < len(marks) else None
-            else:
-                j = i - 2 if i > 0 and keys[i - 1] == key else i - 1
-                target = marks[j] if j >= 0 else None
-            if target is None:
-                return None
+            ids = self.index.after(key_of(span)) if step > 0 else self.index.before(key_of(span))
+        for span_id in ids:
+            candidate = self.spans[span_id]
+            if (not pending_only or candidate.status == SpanStatus.SUGGESTED) and self.is_visible(candidate):
+                return candidate
+        return None
+
+    def next_mark(self, step: int = 1, *, pending_only: bool = False) -> Span | None:
+        current = self.span(self.selected)
+        target = self._walk(current, step, pending_only)
+        if target is None:
+            return None
         self.select(target.id)
         return target
 
@@ -247,13 +284,19 @@ class Editor(QObject):
                 self.select(touched.select)
             self.documentChanged.emit(touched.doc_id)
             return
+        changes = touched.changes or {}
         for span_id in touched.spans:
-            try:
-                self.spans[span_id] = self.library.get_span(span_id)
-            except NotFound:
-                self.spans.pop(span_id, None)
-        if touched.relations or touched.spans:
-            self.relations = self.library.relations(self.doc.id)
+            if span_id in changes:
+                new = changes[span_id]  # what the store call returned (or the command knows): no query
+            else:
+                try:
+                    new = self.library.get_span(span_id)
+                except NotFound:
+                    new = None
+            if new is None or new is not self.spans.get(span_id):
+                self._put(span_id, new)
+        if touched.relations:
+            self._set_relations(self.library.relations(self.doc.id))
         if touched.document:
             self.doc = self.library.get_document(self.doc.id)
         else:
@@ -291,10 +334,10 @@ class Editor(QObject):
             return True, []
         skip = set(ignore)
         to_reject: list[int] = []
-        for s in self.spans.values():
+        for s in [self.spans[i] for i in self.index.overlapping(start, end)]:
             if s.id in skip or s.kind != SpanKind.ENTITY or s.status == SpanStatus.REJECTED:
                 continue
-            if s.start < end and start < s.end and not self.palette.allows_overlap(s.label, label):
+            if not self.palette.allows_overlap(s.label, label):
                 if s.status == SpanStatus.SUGGESTED:
                     to_reject.append(s.id)  # type: ignore[arg-type]
                 else:
@@ -317,8 +360,8 @@ class Editor(QObject):
             self.refuse("Nothing to mark there: the selection holds only spaces or punctuation.")
             return None
         start, end = bounds
-        for s in self.spans.values():
-            if s.same_place(Span(start, end, lab.name)) and s.label == lab.name and s.kind == lab.kind and s.status != SpanStatus.REJECTED:
+        for s in [self.spans[i] for i in self.index.at(start, end)]:
+            if s.label == lab.name and s.kind == lab.kind and s.status != SpanStatus.REJECTED:
                 if s.status == SpanStatus.SUGGESTED:
                     self.accept(s.id)
                 else:
@@ -386,14 +429,11 @@ class Editor(QObject):
         return done
 
     def _neighbour(self, span: Span) -> int | None:
-        marks = self.ordered()
-        ids = [s.id for s in marks]
-        if span.id not in ids:
+        """The visible mark to select once ``span`` is gone: the next one, else the previous one."""
+        if not self.is_visible(span):
             return None
-        i = ids.index(span.id)
-        if i + 1 < len(ids):
-            return ids[i + 1]
-        return ids[i - 1] if i > 0 else None
+        other = self._walk(span, 1) or self._walk(span, -1)
+        return other.id if other is not None else None
 
     def relabel(self, label: str | Label, span_id: int | None = None) -> bool:
         span = self._target(span_id)
@@ -540,7 +580,7 @@ class Editor(QObject):
         for start, end in tokens.occurrences(self.text, needle):
             if (start, end) == (span.start, span.end):
                 continue
-            same = [s for s in self.spans.values() if s.start == start and s.end == end and s.kind == span.kind and s.status != SpanStatus.REJECTED]
+            same = [s for s in (self.spans[i] for i in self.index.at(start, end)) if s.kind == span.kind and s.status != SpanStatus.REJECTED]
             if any(s.label == span.label and s.status == SpanStatus.ACCEPTED for s in same):
                 continue
             pending_same = [s for s in same if s.label == span.label and s.status == SpanStatus.SUGGESTED]
@@ -548,7 +588,7 @@ class Editor(QObject):
                 accept.append(pending_same[0].id)  # type: ignore[arg-type]
                 continue
             if span.kind == SpanKind.ENTITY:
-                clash = [s for s in self.spans.values() if s.kind == SpanKind.ENTITY and s.status != SpanStatus.REJECTED and s.start < end and start < s.end]
+                clash = [s for s in (self.spans[i] for i in self.index.overlapping(start, end)) if s.kind == SpanKind.ENTITY and s.status != SpanStatus.REJECTED]
                 if any(s.status != SpanStatus.SUGGESTED for s in clash):
                     skipped += 1
                     continue

@@ -548,10 +548,15 @@ class MainWindow(QMainWindow):
         self._document_changed(doc.id)
 
     def _document_changed(self, doc_id: int) -> None:
-        self.library_model.refresh_document(doc_id)  # only that row, re-read from the store
         doc = self.editor.doc
         if doc is None or doc.id != doc_id:
+            self.library_model.refresh_document(doc_id)  # only that row, re-read from the store
             return
+        # the open article: its row from what the editor holds (counts kept as marks change), no query
+        pending, accepted, rejected = self.editor.counts()
+        self.library_model.update_document(
+            doc_id, title=doc.title, source=doc.source, published=doc.published, status=doc.status, pending=pending, accepted=accepted, rejected=rejected
+        )
         bits = [b for b in (doc.source, format_published(doc.published), doc.author) if b]
         bits.append(doc.status.title)
         self.meta_label.setText("  ·  ".join(bits))

@@ -9,7 +9,9 @@ articles opens at once; sorting and filtering are done by the store.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, QTimer
@@ -120,6 +122,18 @@ class LibraryModel(QAbstractTableModel):
                 return True
         return False
 
+    def update_document(self, doc_id: int, **fields: Any) -> bool:
+        """Change fields of one row from what the caller knows (e.g. the open article's counts, kept
+        by the editor as marks change), without a query. False if the row is not loaded."""
+        for i, s in enumerate(self._rows):
+            if s.id == doc_id:
+                new = replace(s, **fields)
+                if new != s:
+                    self._rows[i] = new
+                    self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.COLUMNS) - 1))
+                return True
+        return False
+
     # ----------------------------------------------------------------- Qt API
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -191,47 +205,104 @@ class LibraryModel(QAbstractTableModel):
 STATUS_TEXT = {SpanStatus.SUGGESTED: "pending", SpanStatus.ACCEPTED: "accepted", SpanStatus.REJECTED: "rejected"}
 
 
+def _key(span: Span) -> tuple[int, int, int]:
+    return (span.start, -span.end, span.id or 0)
+
+
+@dataclass
+class MarkFilter:
+    """Which marks the list shows: by status (or not the rejected ones), kind and label."""
+
+    status: SpanStatus | None = None
+    kind: SpanKind | None = None
+    show_rejected: bool = False
+    hidden_labels: set[str] = field(default_factory=set)
+
+    def accepts(self, span: Span) -> bool:
+        if span.label in self.hidden_labels:
+            return False
+        if self.status is not None:
+            if span.status != self.status:
+                return False
+        elif span.status == SpanStatus.REJECTED and not self.show_rejected:
+            return False
+        return self.kind is None or span.kind == self.kind
+
+
 class MarksModel(QAbstractTableModel):
-    """The marks of the article being read: text, label, status. Set wholesale or row by row."""
+    """The marks of the article being read that its :class:`MarkFilter` lets through, in reading order.
+
+    Set wholesale when an article opens (or the filter changes); after an edit only the
+    rows of the changed marks are changed, inserted, removed or moved (found by bisection
+    on the sorted keys), so a list of 15,000 marks is never reset — nor re-filtered row by
+    row in Python — for one edit. (The text filter is the proxy's, in C++.)
+    """
 
     COLUMNS = ("Text", "Label", "Status")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
+        self.filter = MarkFilter()
         self._spans: list[Span] = []
+        self._keys: list[tuple[int, int, int]] = []  # (start, -end, id) of each row, sorted
+        self._key_of: dict[int, tuple[int, int, int]] = {}
         self._text = ""
-        self._row_of: dict[int, int] = {}
 
-    def set_marks(self, text: str, spans: list[Span]) -> None:
+    def set_marks(self, text: str, spans: Iterable[Span]) -> None:
+        accepts = self.filter.accepts
         self.beginResetModel()
         self._text = text
-        self._spans = sorted(spans, key=lambda s: (s.start, -s.end, s.id or 0))
-        self._row_of = {s.id: i for i, s in enumerate(self._spans) if s.id is not None}
+        self._spans = sorted((s for s in spans if accepts(s)), key=_key)
+        self._keys = [_key(s) for s in self._spans]
+        self._key_of = {s.id: k for s, k in zip(self._spans, self._keys) if s.id is not None}
         self.endResetModel()
 
     def update_spans(self, spans: list[Span], removed: set[int]) -> bool:
-        """Change rows in place when only fields changed (order and set kept); False if a reset is needed."""
-        if removed & set(self._row_of):
-            return False
-        rows = []
+        """Apply changed, new and removed marks row by row. Always True (kept for callers that reset otherwise)."""
+        for span_id in removed:
+            self._remove(span_id)
+        last = len(self.COLUMNS) - 1
+        accepts = self.filter.accepts
         for span in spans:
-            row = self._row_of.get(span.id)  # type: ignore[arg-type]
-            if row is None:
-                return False
-            old = self._spans[row]
-            if (old.start, old.end) != (span.start, span.end):
-                return False  # the order may change
-            rows.append((row, span))
-        for row, span in rows:
-            self._spans[row] = span
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+            if not accepts(span):  # filtered out now (e.g. rejected): its row goes, if it had one
+                self._remove(span.id)  # type: ignore[arg-type]
+                continue
+            key = _key(span)
+            old = self._key_of.get(span.id)  # type: ignore[arg-type]
+            if old == key:  # same place in the list: the row changes in place
+                row = bisect_left(self._keys, key)
+                self._spans[row] = span
+                self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+                continue
+            if old is not None:
+                self._remove(span.id)  # type: ignore[arg-type] - moved: out of its old row ...
+            row = bisect_left(self._keys, key)  # ... and into its new one
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._spans.insert(row, span)
+            self._keys.insert(row, key)
+            self._key_of[span.id] = key  # type: ignore[index]
+            self.endInsertRows()
         return True
+
+    def _remove(self, span_id: int) -> None:
+        row = self.row_of(span_id)
+        if row < 0:
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._spans[row]
+        del self._keys[row]
+        del self._key_of[span_id]
+        self.endRemoveRows()
 
     def span_at_row(self, row: int) -> Span | None:
         return self._spans[row] if 0 <= row < len(self._spans) else None
 
     def row_of(self, span_id: int) -> int:
-        return self._row_of.get(span_id, -1)
+        key = self._key_of.get(span_id)
+        if key is None:
+            return -1
+        row = bisect_left(self._keys, key)
+        return row if row < len(self._keys) and self._keys[row] == key else -1
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._spans)
@@ -245,34 +316,47 @@ class MarksModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._spans)):
+        # asked for every role of every visible cell at each repaint: one dict lookup decides
+        handler = _MARK_ROLES.get(role)
+        if handler is None:
             return None
-        s = self._spans[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                snippet = " ".join(self._text[s.start : s.end].split())
-                return snippet if len(snippet) <= 80 else snippet[:77] + "…"
-            if col == 1:
-                return s.label
-            if col == 2:
-                return STATUS_TEXT[s.status]
-        elif role == Qt.ItemDataRole.ToolTipRole:
-            if col == 0:
-                return self._text[s.start : s.end]
-            if col == 1:
-                return f"{s.label} ({s.kind.value}" + (f", {s.claim_type.title}" if s.claim_type else "") + ")"
-        elif role == Qt.ItemDataRole.FontRole and s.status == SpanStatus.SUGGESTED and col == 2:
+        row = index.row()
+        if not 0 <= row < len(self._spans):
+            return None
+        return handler(self, self._spans[row], index.column())
+
+    def _display(self, s: Span, col: int) -> Any:
+        if col == 0:
+            snippet = " ".join(self._text[s.start : s.end].split())
+            return snippet if len(snippet) <= 80 else snippet[:77] + "…"
+        if col == 1:
+            return s.label
+        if col == 2:
+            return STATUS_TEXT[s.status]
+        return None
+
+    def _tooltip(self, s: Span, col: int) -> Any:
+        if col == 0:
+            return self._text[s.start : s.end]
+        if col == 1:
+            return f"{s.label} ({s.kind.value}" + (f", {s.claim_type.title}" if s.claim_type else "") + ")"
+        return None
+
+    def _font(self, s: Span, col: int) -> Any:
+        if s.status == SpanStatus.SUGGESTED and col == 2:
             font = QFont()
             font.setItalic(True)
             return font
-        elif role == Qt.ItemDataRole.ForegroundRole and s.status == SpanStatus.REJECTED:
-            return QBrush(QColor(128, 128, 128))
-        elif role == SPAN_ID_ROLE:
-            return s.id
-        elif role == SORT_ROLE:
-            return (s.start, -s.end) if col == 0 else self.data(index)
         return None
+
+    def _foreground(self, s: Span, col: int) -> Any:
+        return QBrush(QColor(128, 128, 128)) if s.status == SpanStatus.REJECTED else None
+
+    def _span_id(self, s: Span, col: int) -> Any:
+        return s.id
+
+    def _sort_key(self, s: Span, col: int) -> Any:
+        return (s.start, -s.end) if col == 0 else self._display(s, col)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -280,52 +364,20 @@ class MarksModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
+_MARK_ROLES = {
+    Qt.ItemDataRole.DisplayRole: MarksModel._display,
+    Qt.ItemDataRole.ToolTipRole: MarksModel._tooltip,
+    Qt.ItemDataRole.FontRole: MarksModel._font,
+    Qt.ItemDataRole.ForegroundRole: MarksModel._foreground,
+    SPAN_ID_ROLE: MarksModel._span_id,
+    SORT_ROLE: MarksModel._sort_key,
+}
+
+
 class MarksFilter(QSortFilterProxyModel):
-    """Filters the marks list by status/kind and by text."""
+    """Filters the marks list by the text typed (case-insensitive, any column); the rest is :class:`MarkFilter`'s."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.status: SpanStatus | None = None
-        self.kind: SpanKind | None = None
-        self.show_rejected = False
-        self.hidden_labels: set[str] = set()
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(-1)
-
-    def _refilter(self, change) -> None:  # type: ignore[no-untyped-def]
-        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9
-            self.beginFilterChange()
-            change()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:  # pragma: no cover - older Qt
-            change()
-            self.invalidateFilter()
-
-    def set_filter(self, *, status: SpanStatus | None = None, kind: SpanKind | None = None) -> None:
-        def change() -> None:
-            self.status, self.kind = status, kind
-
-        self._refilter(change)
-
-    def set_hidden(self, show_rejected: bool, hidden_labels: set[str]) -> None:
-        def change() -> None:
-            self.show_rejected, self.hidden_labels = show_rejected, set(hidden_labels)
-
-        self._refilter(change)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        model = self.sourceModel()
-        assert isinstance(model, MarksModel)
-        span = model.span_at_row(source_row)
-        if span is None:
-            return False
-        if span.label in self.hidden_labels:
-            return False
-        if self.status is not None:
-            if span.status != self.status:
-                return False
-        elif span.status == SpanStatus.REJECTED and not self.show_rejected:
-            return False
-        if self.kind is not None and span.kind != self.kind:
-            return False
-        return super().filterAcceptsRow(source_row, source_parent)

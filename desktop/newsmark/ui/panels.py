@@ -124,6 +124,8 @@ def describe_event(event: Event) -> str:
 class Inspector(QWidget):
     """Everything about the selected mark, editable in place."""
 
+    HISTORY_DELAY_MS = 120
+
     def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.editor = editor
@@ -203,6 +205,12 @@ class Inspector(QWidget):
         self.form = form
         layout.addWidget(self.form_widget)
         layout.addWidget(section_title("History"))
+        self._labels_shown: tuple = ()
+        self._history_of: int | None = None  # the mark whose history the list shows (None: to be read)
+        # The history is read once the selection has settled (not for every mark J passes over,
+        # nor inside the keystroke that made an edit), and only while the list can be seen.
+        self._history_timer = QTimer(self, singleShot=True, interval=self.HISTORY_DELAY_MS)
+        self._history_timer.timeout.connect(self._load_history)
         self.history = QListWidget()
         self.history.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.history.setAlternatingRowColors(True)
@@ -214,6 +222,10 @@ class Inspector(QWidget):
         self.show_mark(None)
 
     def _fill_labels(self) -> None:
+        labels = tuple((lab.name, lab.hotkey, lab.color) for lab in self.editor.palette.labels)
+        if labels == self._labels_shown:
+            return  # the same labels: the box is kept, not rebuilt for every mark
+        self._labels_shown = labels
         self.label_box.clear()
         for lab in self.editor.palette.labels:
             key = f"  ({lab.hotkey})" if lab.hotkey else ""
@@ -245,7 +257,9 @@ class Inspector(QWidget):
         self.form_widget.setVisible(span is not None)
         self.quote.setVisible(span is not None)
         self.empty.setVisible(span is None)
-        self.history.clear()
+        if new_id != self._history_of:
+            self.history.clear()  # another mark: never show the last one's history under it
+        self._history_of = None
         if span is None:
             self._note_span, self._note_known = None, ""
             self.note.load("")
@@ -284,8 +298,24 @@ class Inspector(QWidget):
                 self._note_burst += 1  # typing after an undo starts a new step
             self._note_span, self._note_known = span.id, span.note
             self.note.load(span.note)
-        for event in self.editor.history(span.id):  # type: ignore[arg-type]
-            self.history.addItem(describe_event(event))
+        self._history_timer.start()
+
+    def load_history_now(self) -> None:
+        """Read the history at once (tests; or anything that must not wait for the pause)."""
+        self._history_timer.stop()
+        self._load_history()
+
+    def _load_history(self) -> None:
+        """The selected mark's edit history, read from the library only while the list can be seen."""
+        if self._span_id is None or self._history_of == self._span_id or not self.history.isVisible():
+            return
+        self._history_of = self._span_id
+        self.history.clear()
+        self.history.addItems([describe_event(event) for event in self.editor.history(self._span_id)])
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        self._load_history()  # shown again (splitter, layout): read what was skipped while hidden
 
     def _relabel(self, index: int) -> None:
         name = self.label_box.itemData(index)
@@ -384,8 +414,8 @@ class MarksPanel(QWidget):
         editor.selectionChanged.connect(self._follow)
 
     def reload(self) -> None:
-        self.model.set_marks(self.editor.text, list(self.editor.spans.values()))
-        self.apply_visibility()
+        self._sync_visibility()
+        self.model.set_marks(self.editor.text, self.editor.spans.values())
         self._follow(self.editor.selected)
 
     def _marks_changed(self, changed: object) -> None:
@@ -398,13 +428,25 @@ class MarksPanel(QWidget):
                 return
         self.reload()
 
-    def apply_visibility(self) -> None:
+    def _sync_visibility(self) -> bool:
+        """Take the shown labels and *Show rejected* from the editor; True if that changed anything."""
         hidden = {lab.name for lab in self.editor.palette.labels if not lab.shown}
-        self.proxy.set_hidden(self.editor.show_rejected, hidden)
+        f = self.model.filter
+        if (f.show_rejected, f.hidden_labels) == (self.editor.show_rejected, hidden):
+            return False
+        f.show_rejected, f.hidden_labels = self.editor.show_rejected, hidden
+        return True
+
+    def apply_visibility(self) -> None:
+        if self._sync_visibility():
+            self.reload()
 
     def _filter(self, index: int) -> None:
         _, status, kind = self.FILTERS[index]
-        self.proxy.set_filter(status=status, kind=kind)
+        f = self.model.filter
+        if (f.status, f.kind) != (status, kind):
+            f.status, f.kind = status, kind
+            self.reload()
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if self._syncing or not current.isValid():
@@ -464,21 +506,42 @@ class Legend(QWidget):
         self.tree.setMinimumHeight(4 * self.tree.fontMetrics().height())
         layout.addWidget(self.tree, 1)
         self._filling = False
-        editor.documentOpened.connect(lambda _doc: self.fill())
-        editor.marksChanged.connect(lambda _c: self.fill())
+        self._rows: list[str] = []  # the labels listed, in order
+        self._items: dict[str, QTreeWidgetItem] = {}
+        editor.documentOpened.connect(self._marks_changed)
+        editor.marksChanged.connect(self._marks_changed)
         self.fill()
 
+    def _listed(self) -> list[str]:
+        counts = self.editor.label_counts
+        return [lab.name for lab in self.editor.palette.labels if lab.name in counts or lab.hotkey or lab.builtin]
+
+    @staticmethod
+    def _count_text(count: int) -> str:
+        return str(count) if count else ""
+
+    def _marks_changed(self, _changed: object) -> None:
+        """Counts kept by the editor: only the numbers that changed are rewritten (the list is rebuilt if labels come or go)."""
+        if self._listed() != self._rows:
+            self.fill()
+            return
+        counts = self.editor.label_counts
+        for name, item in self._items.items():
+            text = self._count_text(counts.get(name, 0))
+            if item.text(2) != text:
+                item.setText(2, text)
+
     def fill(self) -> None:
-        counts: dict[str, int] = {}
-        for s in self.editor.spans.values():
-            if s.status != SpanStatus.REJECTED:
-                counts[s.label] = counts.get(s.label, 0) + 1
+        counts = self.editor.label_counts
         self._filling = True
         self.tree.clear()
+        self._items = {}
+        self._rows = self._listed()
+        listed = set(self._rows)
         for lab in self.editor.palette.labels:
-            if lab.name not in counts and not lab.hotkey and not lab.builtin:
+            if lab.name not in listed:
                 continue
-            item = QTreeWidgetItem([lab.name, lab.hotkey or "", str(counts.get(lab.name, 0)) if counts.get(lab.name) else ""])
+            item = QTreeWidgetItem([lab.name, lab.hotkey or "", self._count_text(counts.get(lab.name, 0))])
             claim = lab.kind == SpanKind.CLAIM
             dark = self.palette().color(self.palette().ColorRole.Base).lightness() < 128
             item.setIcon(0, swatch(self.editor.palette.ink(lab.name) if claim else self.editor.palette.color(lab.name, dark=dark), hollow=claim))
@@ -498,6 +561,7 @@ class Legend(QWidget):
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignCenter)
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.tree.addTopLevelItem(item)
+            self._items[lab.name] = item
         self._filling = False
 
     def _clicked(self, item: QTreeWidgetItem, _column: int) -> None:

@@ -3,14 +3,17 @@
 Built for size. The text sits in a read-only :class:`QTextEdit` (whose layout
 supports a comfortable line height); marks are drawn in two ways:
 
-- entity backgrounds (and the strike-through of rejected marks) are
-  :class:`QTextLayout.FormatRange` lists set on each block's layout, so Qt
-  paints them with the text. After an edit only the blocks that the changed
-  marks cover (before and after) are given new formats and re-laid out;
+- entity backgrounds, the dashed underline of suggested entities (and the
+  strike-through of rejected marks) are :class:`QTextLayout.FormatRange` lists
+  set on each block's layout, so Qt paints them with the text. After an edit
+  only the blocks that the changed marks cover (before and after) are given new
+  formats and re-laid out, and only the bands of the view where they are get
+  repainted;
 - what must stay visible *around* entities — claim underlines and the bar in
-  the left margin, dashed underlines of suggested entities, the outline of
-  the selected mark — is painted over the text in :meth:`paintEvent`, only for
-  the marks that intersect the visible area (found by bisection).
+  the left margin, the outline of the selected mark and of its speaker — is
+  painted over the text in :meth:`paintEvent`, only for the marks in the area
+  being repainted (found by bisection, the area's blocks found by bisection
+  over the laid-out blocks' positions).
 
 Every position handed to or taken from Qt goes through the editor's
 :class:`~newsmark.ui.offsets.OffsetMap`.
@@ -19,8 +22,9 @@ Every position handed to or taken from Qt goes through the editor's
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Iterable
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -29,6 +33,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QTextBlock,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -73,6 +78,7 @@ class ReaderView(QTextEdit):
         self._attaching: QTextDocument | None = None
         self._dark = is_dark(self.palette())
         self._formats: dict[tuple, QTextCharFormat] = {}
+        self._styles: dict[tuple, object] = {}  # pens and colours of what paintEvent draws over the text
         self.setReadOnly(True)
         self.setUndoRedoEnabled(False)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
@@ -93,6 +99,7 @@ class ReaderView(QTextEdit):
         self._max_len = 0
         self._drawn: dict[int, tuple[int, int]] = {}  # span id -> the Qt range last drawn
         self._formatted: set[int] = set()  # block numbers that carry formats
+        self._shown_selection: int | None = None  # the mark outlined as selected
         editor.documentOpened.connect(self._on_document)
         editor.marksChanged.connect(lambda changed: self.refresh(changed if isinstance(changed, set) else None))
         editor.selectionChanged.connect(self._on_selection)
@@ -120,9 +127,17 @@ class ReaderView(QTextEdit):
             self._attaching = doc
             self.refresh(None)
             self._attaching = None
+            # QTextLayout.setFormats notes each formatted block as "changed" in its document, and
+            # nothing flushes that note while the document has no layout: left alone, the first
+            # edit would flush it and re-lay out every block from the first formatted one to the
+            # last. An empty edit block flushes it now, while there is no layout to redo.
+            flush = QTextCursor(doc)
+            flush.beginEditBlock()
+            flush.endEditBlock()
             self.setDocument(doc)  # the previous document, a child of this view, is deleted by Qt
         finally:
             self.setUpdatesEnabled(True)
+        self._shown_selection = self.editor.selected
         self.verticalScrollBar().setValue(0)
 
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
@@ -139,6 +154,7 @@ class ReaderView(QTextEdit):
             if dark != self._dark:
                 self._dark = dark
                 self._formats.clear()
+                self._styles.clear()
                 self.refresh(None)
 
     # ------------------------------------------------------------------ formats
@@ -159,13 +175,15 @@ class ReaderView(QTextEdit):
             fmt.setUnderlineColor(color)
             fmt.setFontItalic(True)
         else:
-            color = QColor(self.editor.palette.color(span.label, dark=self._dark))
+            full = QColor(self.editor.palette.color(span.label, dark=self._dark))
+            color = full
             if span.status != SpanStatus.ACCEPTED:
-                # a suggestion: the same hue, half as strong (plus a dashed underline, painted)
+                # a suggestion: the same hue, half as strong, and a dashed underline (drawn by Qt with
+                # the text: nothing to compute per mark at each repaint)
                 base = self.palette().color(QPalette.ColorRole.Base)
-                color = QColor(
-                    (color.red() + base.red()) // 2, (color.green() + base.green()) // 2, (color.blue() + base.blue()) // 2
-                )
+                color = QColor((full.red() + base.red()) // 2, (full.green() + base.green()) // 2, (full.blue() + base.blue()) // 2)
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
+                fmt.setUnderlineColor(full.darker(170 if not self._dark else 60))
             fmt.setBackground(color)
         self._formats[key] = fmt  # type: ignore[assignment]
         return fmt
@@ -213,104 +231,165 @@ class ReaderView(QTextEdit):
         doc = self._doc()
         if changed is None:
             self._rebuild_index(None)
-            blocks: set[int] = set(self._formatted)
             self._drawn = {}
-            for qs, qe, _ in self._marks:
-                blocks.update(range(doc.findBlock(qs).blockNumber(), doc.findBlock(max(qs, qe - 1)).blockNumber() + 1))
-        else:
-            blocks = set()
-            for span_id in changed:  # the blocks each changed mark covered before, and covers now
-                ranges = [self._drawn.get(span_id)]
-                span = self.editor.span(span_id)
-                if span is not None:
-                    ranges.append(self.editor.offsets.range_to_qt(span.start, span.end))
-                for r in ranges:
-                    if r is None:
-                        continue
-                    first, last = doc.findBlock(r[0]).blockNumber(), doc.findBlock(max(r[0], r[1] - 1)).blockNumber()
-                    blocks.update(range(first, last + 1))
-            self._rebuild_index(changed)
-        whole = changed is None or len(blocks) > 64
-        self._format_blocks(sorted(blocks), mark_dirty=not whole)
-        if whole and self._attaching is None:  # one relayout of everything beats thousands of per-block ones
+            # one walk down the blocks, each given the marks found in it by bisection
+            block, number = doc.begin(), 0
+            while block.isValid():
+                self._format_block(doc, block, number, mark_dirty=False)
+                block, number = block.next(), number + 1
+            self._relayout_all()
+            return
+        was = self._ranges_of(changed)  # before the index forgets where the changed marks were drawn
+        blocks: set[int] = set()
+        for qs, qe in was:  # the blocks each changed mark covered before, and covers now
+            blocks.update(range(doc.findBlock(qs).blockNumber(), doc.findBlock(max(qs, qe - 1)).blockNumber() + 1))
+        self._rebuild_index(changed)
+        if len(blocks) > 64:
+            self._format_blocks(sorted(blocks), mark_dirty=False)
+            self._relayout_all()  # one relayout of everything beats many per-block ones
+            return
+        self._format_blocks(sorted(blocks), mark_dirty=True)  # each block laid out again, alone
+        self._update_ranges(was)  # repaint only where the changed marks were and are (gutter bars too)
+
+    def _relayout_all(self) -> None:
+        if self._attaching is None:  # (a document being built is laid out when it is attached)
+            doc = self.document()
             doc.markContentsDirty(0, doc.characterCount())
         self.viewport().update()
 
     def _format_blocks(self, numbers: list[int], *, mark_dirty: bool = True) -> None:
         doc = self._doc()
-        spans = self.editor.spans
         for number in numbers:
             block = doc.findBlockByNumber(number)
-            if not block.isValid():
+            if block.isValid():
+                self._format_block(doc, block, number, mark_dirty=mark_dirty)
+
+    def _format_block(self, doc: QTextDocument, block: QTextBlock, number: int, *, mark_dirty: bool) -> None:
+        """Give one block the formats of the marks in it; ``mark_dirty``: have Qt lay it out again now."""
+        bpos, blen = block.position(), block.length()
+        marks = self.marks_between(bpos, bpos + blen)
+        if not marks and number not in self._formatted:
+            return
+        spans = self.editor.spans
+        ranges = []
+        for qs, qe, span_id in marks:
+            span = spans[span_id]
+            self._drawn[span_id] = (qs, qe)
+            fmt = self._format(span)
+            if fmt is None:
                 continue
-            bpos, blen = block.position(), block.length()
-            ranges = []
-            for qs, qe, span_id in self.marks_between(bpos, bpos + blen):
-                span = spans[span_id]
-                self._drawn[span_id] = (qs, qe)
-                fmt = self._format(span)
-                if fmt is None:
-                    continue
-                r = QTextLayout.FormatRange()
-                r.start = max(qs, bpos) - bpos
-                r.length = min(qe, bpos + blen - 1) - bpos - r.start
-                if r.length <= 0:
-                    continue
-                r.format = fmt
-                ranges.append((span.kind == SpanKind.ENTITY, r))
-            layout = block.layout()
-            if ranges:
-                ranges.sort(key=lambda item: item[0])  # entity backgrounds last, on top
-                layout.setFormats([r for _, r in ranges])
-                self._formatted.add(number)
-            elif number in self._formatted:
-                layout.clearFormats()
-                self._formatted.discard(number)
-            else:
+            r = QTextLayout.FormatRange()
+            r.start = max(qs, bpos) - bpos
+            r.length = min(qe, bpos + blen - 1) - bpos - r.start
+            if r.length <= 0:
                 continue
-            if mark_dirty:
-                doc.markContentsDirty(bpos, blen)
+            r.format = fmt
+            ranges.append((span.kind == SpanKind.ENTITY, r))
+        layout = block.layout()
+        if ranges:
+            ranges.sort(key=lambda item: item[0])  # entity backgrounds last, on top
+            layout.setFormats([r for _, r in ranges])
+            self._formatted.add(number)
+        elif number in self._formatted:
+            layout.clearFormats()
+            self._formatted.discard(number)
+        else:
+            return
+        if mark_dirty:
+            doc.markContentsDirty(bpos, blen)
 
     # ------------------------------------------------------------------ geometry
 
     def _offset(self) -> QPointF:
         return QPointF(-self.horizontalScrollBar().value(), -self.verticalScrollBar().value())
 
-    def fragments(self, qs: int, qe: int) -> list[QRectF]:
+    def fragments(self, qs: int, qe: int, off: QPointF | None = None) -> list[QRectF]:
         """Rectangles (viewport coordinates) covering the text of the Qt range ``[qs, qe)``, one per line."""
         doc = self.document()
-        off = self._offset()
+        off = self._offset() if off is None else off
         rects: list[QRectF] = []
         block = doc.findBlock(qs)
         while block.isValid() and block.position() < qe:
             bpos = block.position()
             layout = block.layout()
-            origin = layout.position() + off
             a = max(qs, bpos) - bpos
             b = min(qe, bpos + block.length() - 1) - bpos
-            for i in range(layout.lineCount()):
-                line = layout.lineAt(i)
-                ls = line.textStart()
-                le = ls + line.textLength()
-                if le <= a or ls >= b:
-                    continue
-                x1 = line.cursorToX(max(a, ls))[0]
-                x2 = line.cursorToX(min(b, le))[0]
-                if x2 < x1:
-                    x1, x2 = x2, x1
-                rects.append(QRectF(origin.x() + x1, origin.y() + line.y(), max(1.0, x2 - x1), line.height()))
+            if b > a and layout.lineCount():
+                origin = layout.position() + off
+                ox, oy = origin.x(), origin.y()
+                # only the lines the range is on (not a walk over every line of the paragraph)
+                first, last = layout.lineForTextPosition(a), layout.lineForTextPosition(b - 1)
+                if first.isValid() and last.isValid():
+                    for i in range(first.lineNumber(), last.lineNumber() + 1):
+                        line = layout.lineAt(i)
+                        ls = line.textStart()
+                        le = ls + line.textLength()
+                        if le <= a or ls >= b:
+                            continue
+                        x1 = line.cursorToX(max(a, ls))[0]
+                        x2 = line.cursorToX(min(b, le))[0]
+                        if x2 < x1:
+                            x1, x2 = x2, x1
+                        rects.append(QRectF(ox + x1, oy + line.y(), max(1.0, x2 - x1), line.height()))
             block = block.next()
         return rects
 
-    def visible_range(self) -> tuple[int, int]:
-        vp = self.viewport()
-        first = self.cursorForPosition(QPoint(0, 0)).position()
-        last = self.cursorForPosition(QPoint(vp.width(), vp.height())).position()
+    def visible_range(self, area: QRect | None = None) -> tuple[int, int]:
+        """The Qt range of the whole blocks shown in ``area`` of the viewport (all of it by default)."""
+        area = self.viewport().rect() if area is None else area
+        dy = self.verticalScrollBar().value()
+        first = self._block_at(area.top() + dy)
+        last = self._block_at(area.bottom() + 1 + dy)
+        return first.position(), last.position() + last.length()
+
+    def _block_at(self, y: float) -> QTextBlock:
+        """The block at height ``y`` of the document, by bisection over the laid-out blocks.
+
+        (A hit test from a point beside the text walks every block of the document.)
+        Blocks Qt has not laid out yet (it lays long documents out in the background,
+        from the top) count as below any height.
+        """
         doc = self.document()
-        # whole blocks at both ends
-        first = doc.findBlock(first).position()
-        end_block = doc.findBlock(last)
-        return first, end_block.position() + end_block.length()
+        lo, hi = 0, doc.blockCount() - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            layout = doc.findBlockByNumber(mid).layout()
+            if layout.lineCount() and layout.position().y() <= y:
+                lo = mid
+            else:
+                hi = mid - 1
+        return doc.findBlockByNumber(lo)
+
+    def _ranges_of(self, span_ids: Iterable[int | None]) -> list[tuple[int, int]]:
+        """The Qt ranges where these marks were last drawn and where they are now."""
+        out = []
+        for span_id in span_ids:
+            if span_id is None:
+                continue
+            drawn = self._drawn.get(span_id)
+            if drawn is not None:
+                out.append(drawn)
+            span = self.editor.span(span_id)
+            if span is not None:
+                out.append(self.editor.offsets.range_to_qt(span.start, span.end))
+        return out
+
+    def update_marks(self, span_ids: Iterable[int | None]) -> None:
+        """Repaint (soon) only where these marks are or were drawn."""
+        self._update_ranges(self._ranges_of(span_ids))
+
+    def _update_ranges(self, ranges: Iterable[tuple[int, int]]) -> None:
+        """Ask for a repaint of the bands of the viewport these Qt ranges lie in, the gutter's bars included."""
+        width, height = self.viewport().width(), self.viewport().height()
+        off = self._offset()
+        for qs, qe in set(ranges):
+            rects = self.fragments(qs, qe, off)
+            if not rects:
+                continue
+            top, bottom = rects[0].top() - 4, rects[-1].bottom() + 6
+            if bottom < 0 or top > height:
+                continue
+            self.viewport().update(QRect(0, int(top), width, int(bottom - top) + 1))
 
     def mark_at(self, point: QPoint) -> int | None:
         """The innermost visible mark drawn under ``point`` (viewport coordinates)."""
@@ -342,63 +421,86 @@ class ReaderView(QTextEdit):
             bar.setValue(int(bar.value() + top - height / 3))
 
     def _on_selection(self, span_id: object) -> None:
-        if isinstance(span_id, int):
-            self.scroll_to_mark(span_id)
-        self.viewport().update()
+        before = self._shown_selection
+        after = span_id if isinstance(span_id, int) else None
+        self._shown_selection = after
+        if after is not None:
+            self.scroll_to_mark(after)  # (a scroll repaints the whole view anyway)
+        # the outline of the mark that was selected and of the one that is, and their claims' speakers
+        marks = {before, after}
+        for claim in (before, after):
+            speaker = self.editor.speaker_of(claim) if claim is not None else None
+            if speaker is not None:
+                marks.add(speaker.id)
+        self.update_marks(marks)
 
     # ------------------------------------------------------------------ painting
+
+    def _claim_style(self, span: Span, chosen: bool) -> tuple[QPen, QColor]:
+        """The pen of a claim's line and the colour of its bar (made once per look, then reused)."""
+        key = ("claim", span.label, span.claim_type, span.status, chosen)
+        style = self._styles.get(key)
+        if style is None:
+            color = QColor(claim_color(span.claim_type) if span.claim_type else self.editor.palette.ink(span.label))
+            if span.status == SpanStatus.SUGGESTED and not chosen:
+                # paler, but opaque: where two claims' bars meet they must not add up to a darker blot
+                color = mix(color, self.palette().color(QPalette.ColorRole.Base), 0.6)
+            pen = QPen(color, 3.0 if chosen else 2.0 if span.status == SpanStatus.ACCEPTED else 1.5)
+            if span.status == SpanStatus.SUGGESTED:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            style = self._styles[key] = (pen, color)
+        return style  # type: ignore[return-value]
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if not self._marks:
             return
-        painter = QPainter(self.viewport())
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        qs, qe = self.visible_range()
-        spans = self.editor.spans
+        qs, qe = self.visible_range(event.rect())  # only the marks where the repaint is asked for
+        marks = self.marks_between(qs, qe)
         selected = self.editor.selected
+        if not marks and selected is None:
+            return
+        spans = self.editor.spans
         height = self.viewport().height()
-        bar_x = self._offset().x() + GUTTER / 2 - 2
-        for ms, me, span_id in self.marks_between(qs, qe):
+        off = self._offset()
+        bar_x = off.x() + GUTTER / 2 - 2
+        # gathered first, then drawn a pen at a time
+        lines: dict[int, tuple[QPen, list[QLineF]]] = {}
+        bars: list[tuple[QRectF, QColor]] = []
+        outline: list[QRectF] = []
+        for ms, me, span_id in marks:
             span = spans[span_id]
             if span.status == SpanStatus.REJECTED:
                 continue
             rects = None
             if span.kind == SpanKind.CLAIM:
-                rects = self.fragments(ms, me)
+                rects = self.fragments(ms, me, off)
                 if not rects:
                     continue
                 chosen = span_id == selected
-                color = QColor(claim_color(span.claim_type) if span.claim_type else self.editor.palette.ink(span.label))
-                if span.status == SpanStatus.SUGGESTED and not chosen:
-                    # paler, but opaque: where two claims' bars meet they must not add up to a darker blot
-                    color = mix(color, self.palette().color(QPalette.ColorRole.Base), 0.6)
-                pen = QPen(color, 3.0 if chosen else 2.0 if span.status == SpanStatus.ACCEPTED else 1.5)
-                if span.status == SpanStatus.SUGGESTED:
-                    pen.setStyle(Qt.PenStyle.DashLine)
-                pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-                painter.setPen(pen)
+                pen, color = self._claim_style(span, chosen)
+                group = lines.setdefault(id(pen), (pen, []))[1]
                 for rect in rects:
                     y = rect.bottom() + 2.5
-                    painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+                    group.append(QLineF(rect.left(), y, rect.right(), y))
                 top, bottom = max(-2.0, rects[0].top()), min(height + 2.0, rects[-1].bottom() + 3)
-                painter.fillRect(QRectF(bar_x - (1 if chosen else 0), top, 5 if chosen else 3, bottom - top), color)
+                bars.append((QRectF(bar_x - (1 if chosen else 0), top, 5 if chosen else 3, bottom - top), color))
                 continue  # a selected claim shows by its heavier line and bar, not by boxes
-            elif span.status == SpanStatus.SUGGESTED and span.kind in (SpanKind.ENTITY, SpanKind.SOURCE):
-                rects = self.fragments(ms, me)
-                color = QColor(self.editor.palette.color(span.label, dark=self._dark)).darker(170 if not self._dark else 60)
-                pen = QPen(color, 1.2, Qt.PenStyle.DashLine)
-                painter.setPen(pen)
-                for rect in rects:
-                    y = rect.bottom() - 0.5
-                    painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
             if span_id == selected:
-                rects = rects if rects is not None else self.fragments(ms, me)
-                pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 2.0)
-                painter.setPen(pen)
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-                for rect in rects:
-                    painter.drawRoundedRect(rect.adjusted(-2, -1, 2, 1), 3, 3)
+                outline = rects if rects is not None else self.fragments(ms, me, off)
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for rect, color in bars:
+            painter.fillRect(rect, color)
+        for pen, group in lines.values():
+            painter.setPen(pen)
+            painter.drawLines(group)
+        if outline:
+            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2.0))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            for rect in outline:
+                painter.drawRoundedRect(rect.adjusted(-2, -1, 2, 1), 3, 3)
         self._paint_speaker(painter, qs, qe)
         painter.end()
 
