@@ -49,3 +49,30 @@ def test_adding_and_removing_a_label(qtbot, library: Library) -> None:  # type: 
     dialog._remove_label()
     assert dialog.table.rowCount() == 0
     assert "WEAPON_SYSTEM" not in {label.name for label in settings.label_scheme(library)}
+
+
+def test_a_new_label_reaches_the_window_and_may_overlap(qtbot, library: Library, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from newsmark.model import NewDocument, Span, SpanKind, SpanStatus
+    from newsmark.ui import preferences
+    from newsmark.ui.app import build_main_window
+
+    doc = library.add_document(NewDocument(text="The Iron Dome system fired twice.", title="t")).doc_id
+    library.add_span(doc, Span(4, 13, "PRODUCT", status=SpanStatus.ACCEPTED))
+    window = build_main_window(library)
+    qtbot.addWidget(window)
+    window.editor.open_document(doc)
+
+    def fake_edit(lib, parent=None):  # type: ignore[no-untyped-def]
+        dialog = preferences.PreferencesDialog(lib, parent)
+        settings.save_label(lib, {"name": "WEAPON", "color": "#aa3322", "may_overlap": True})
+        dialog.changed_labels = True
+        return dialog
+
+    monkeypatch.setattr(preferences, "edit_preferences", fake_edit)
+    window.edit_preferences()
+    assert window.editor.palette.get("WEAPON").color == "#aa3322"
+    # WEAPON may share characters with the accepted PRODUCT mark; another PRODUCT may not.
+    assert window.editor.create_mark(4, 20, "WEAPON", exact=True) is not None
+    assert window.editor.create_mark(9, 13, "PRODUCT", exact=True) is None
+    labels = sorted(s.label for s in library.spans(doc) if s.kind == SpanKind.ENTITY)
+    assert labels == ["PRODUCT", "WEAPON"]

@@ -46,7 +46,7 @@ class Editor(QObject):
     def __init__(self, library: Library, palette: Palette | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.library = library
-        self.palette = palette or Palette.load()
+        self.palette = palette or Palette.load(library)
         self.undo_stack = QUndoStack(self)
         self.doc: Document | None = None
         self.offsets = OffsetMap("")

@@ -354,6 +354,8 @@ class MainWindow(QMainWindow):
             self._action("annotate_this", "Suggest marks for this article again", lambda: self.editor.doc and self.start_annotation([self.editor.doc.id]))
         )
         file_menu.addSeparator()
+        file_menu.addAction(self._action("preferences", "&Preferences…", self.edit_preferences, [QKeySequence.StandardKey.Preferences, "Ctrl+,"]))
+        file_menu.addSeparator()
         file_menu.addAction(self._action("quit", "&Quit", self.close, [QKeySequence.StandardKey.Quit, "Ctrl+Q"]))
 
         edit = menu.addMenu("&Edit")
@@ -986,6 +988,20 @@ class MainWindow(QMainWindow):
             },
         )
         self.editor.save_position()
+
+    def edit_preferences(self) -> None:
+        """Preferences (model, processes, your name, your labels); labels take effect at once."""
+        from newsmark.ui.preferences import edit_preferences
+
+        dialog = edit_preferences(self.editor.library, self)
+        if dialog.changed_labels:
+            fresh = Palette.load(self.editor.library)
+            self.editor.palette.labels[:] = fresh.labels
+            self.editor.palette.from_scheme = fresh.from_scheme
+            self.legend.fill()
+            self.editor.reload_marks()
+        if dialog.changed_model:
+            self.statusBar().showMessage("The new model is used for the next annotation run (File menu or newsmark annotate --all).", 8000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.import_job is not None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from newsmark.model import ClaimType, Label, SpanKind
+from newsmark.store import Library
 
 FALLBACK: list[Label] = [
     Label("PERSON", SpanKind.ENTITY, "#f4a261", "People, including fictional", hotkey="1"),
@@ -51,19 +52,14 @@ def _color_for(name: str) -> str:
     return f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
 
 
-def _scheme_labels() -> list[Label] | None:
+def _scheme_labels(library: Library | None = None) -> list[Label] | None:
+    """The bundled scheme with the library's own labels laid over it (None if it cannot be read)."""
+    from newsmark.services.settings import label_scheme
+
     try:
-        from newsmark import labels as scheme_module  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    try:
-        scheme = scheme_module.load_label_scheme()
+        out = label_scheme(library)
     except Exception:  # noqa: BLE001 - a broken scheme must not stop the app: fall back
         return None
-    items = getattr(scheme, "labels", scheme)
-    if isinstance(items, dict):
-        items = list(items.values())
-    out = [item for item in items if isinstance(item, Label)]
     return out or None
 
 
@@ -75,8 +71,8 @@ class Palette:
     from_scheme: bool = False
 
     @classmethod
-    def load(cls) -> Palette:
-        found = _scheme_labels()
+    def load(cls, library: Library | None = None) -> Palette:
+        found = _scheme_labels(library)
         labels = [replace(lab) for lab in (found or FALLBACK)]
         palette = cls(labels, from_scheme=found is not None)
         palette._assign_hotkeys()
@@ -136,8 +132,8 @@ class Palette:
         return sorted((lab for lab in self.labels if lab.hotkey and lab.hotkey.isdigit()), key=lambda lab: lab.hotkey or "")
 
     def allows_overlap(self, a: str, b: str) -> bool:
-        """Whether two entity marks may cover the same characters (a scheme may allow it)."""
-        return False
+        """Whether two entity marks may cover the same characters: only if either label's scheme entry says ``may_overlap``."""
+        return self.get(a).may_overlap or self.get(b).may_overlap
 
 
 def _darken(color: str) -> str:
