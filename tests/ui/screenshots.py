@@ -62,6 +62,8 @@ def shoot(theme: str, lib, doc_id: int, mark_id: int | None) -> Path:  # type: i
     window._model_loaded(lib.spans(doc_id)[0].origin_detail or "model")  # as after the app's own model run
     for _ in range(5):
         QApplication.processEvents()
+    window.inspector.load_history_now()  # (read once the selection settles: do not wait for it)
+    QApplication.processEvents()
     out = OUT / f"main-{theme}.png"
     window.grab().save(str(out))
     window.close()

@@ -405,6 +405,9 @@ class MarksPanel(QWidget):
         header.resizeSection(1, 86)
         header.resizeSection(2, 70)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # always shown: the columns keep their width from one article to the next (and the list is
+        # not laid out again, and painted twice, when an article brings or removes a scroll bar)
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
         layout.addWidget(self.view, 1)
@@ -416,6 +419,9 @@ class MarksPanel(QWidget):
     def reload(self) -> None:
         self._sync_visibility()
         self.model.set_marks(self.editor.text, self.editor.spans.values())
+        # lay the rows out now, not in a zero timer after the window's next repaint (which would
+        # make the list be painted twice: once before that layout and once after it)
+        self.view.doItemsLayout()
         self._follow(self.editor.selected)
 
     def _marks_changed(self, changed: object) -> None:
@@ -501,8 +507,12 @@ class Legend(QWidget):
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        # fixed widths (a key, a count up to 99,999): ResizeToContents would measure every row
+        # again each time a count changes, i.e. at every edit
+        fm = self.tree.fontMetrics()
+        for column, sample in ((1, "MM"), (2, "99999")):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, fm.horizontalAdvance(sample) + 2 * self.tree.style().pixelMetric(self.tree.style().PixelMetric.PM_FocusFrameHMargin) + 12)
         self.tree.setMinimumHeight(4 * self.tree.fontMetrics().height())
         layout.addWidget(self.tree, 1)
         self._filling = False
