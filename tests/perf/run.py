@@ -454,6 +454,11 @@ def render(results: dict) -> str:
 
 
 NOTES = """\
+- Figures taken while other work runs on the same two cores are pessimistic in absolute time;
+  the annotate ratio is interleaved run by run and less affected.
+- Misses and plans (issue 7): start-up is dominated by importing SQLAlchemy and Qt — plan: show
+  the window before the store is imported, or lazy-load the ORM; pre-annotation — plan: commit
+  several articles per transaction and build suggestions inside spaCy's worker processes.
 - *Pre-annotation* streams texts from the library a chunk at a time into `nlp.pipe` and writes
   each article's suggestions in its own transaction as it comes out; `annotate` includes the
   claim detector, which bare `nlp.pipe` (the same loaded pipeline) runs too, so the ratio isolates
