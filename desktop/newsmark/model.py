@@ -108,6 +108,19 @@ class RelationLabel(StrEnum):
     RESOLVES_TO = "resolves_to"  # pronoun source ("he") -> the named source it refers to
 
 
+def relation_label(value: RelationLabel | str) -> RelationLabel | str:
+    """Newsmark's own relation labels as the enum; any other label (from another tool) as its text."""
+    if isinstance(value, RelationLabel):
+        return value
+    text = str(value).strip()
+    if not text:
+        raise ValueError("a relation label cannot be empty")
+    try:
+        return RelationLabel(text)
+    except ValueError:
+        return text
+
+
 @dataclass(slots=True)
 class Label:
     """One label of a label scheme (see ``resources/labels.json``)."""
@@ -216,7 +229,7 @@ class Relation:
 
     head: int
     tail: int
-    label: RelationLabel = RelationLabel.SPEAKER
+    label: RelationLabel | str = RelationLabel.SPEAKER  # a foreign tool's own relation labels stay strings
     id: int | None = None
     doc_id: int | None = None
     origin: Origin = Origin.MODEL
@@ -233,6 +246,32 @@ class Suggestions:
     spans: list[Span] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     model: str = ""  # "name version"
+
+
+@dataclass(slots=True)
+class AnnotatedDocument:
+    """A document together with its marks, as an annotation format reads or writes it.
+
+    ``spans`` carry their own ``status``/``origin``; ``relations`` refer to spans
+    by their index in ``spans`` (``head``/``tail``), never by database id, so a
+    document can travel between libraries and tools. ``id`` is the library's id
+    of the document when it was exported (``None`` for foreign data).
+    ``annotators`` lists who made or reviewed its marks. A span's ``edited_from``
+    is, here too, an index into ``spans`` (the suggestion it was edited from).
+    """
+
+    document: NewDocument
+    spans: list[Span] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    status: ReviewStatus = ReviewStatus.NEW
+    tags: list[str] = field(default_factory=list)
+    id: int | None = None
+    annotators: list[str] = field(default_factory=list)
+    annotated_by: str | None = None  # the model ("name version") whose suggestions it carries
+
+    @property
+    def text(self) -> str:
+        return self.document.text
 
 
 @dataclass(slots=True)

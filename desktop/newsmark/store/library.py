@@ -37,6 +37,7 @@ from newsmark.model import (
     SpanKind,
     SpanStatus,
     Suggestions,
+    relation_label,
 )
 from newsmark.store.engine import IMMEDIATE, make_engine, resolve_url, sqlite_path
 from newsmark.store.migrate import current_revision, ensure_schema
@@ -792,7 +793,7 @@ class Library:
             doc_id=row.document_id,
             head=row.head_id,
             tail=row.tail_id,
-            label=RelationLabel(row.label),
+            label=relation_label(row.label),
             origin=Origin(row.origin),
             origin_detail=row.origin_detail,
         )
@@ -822,7 +823,7 @@ class Library:
             document_id=head.document_id,
             head_id=head_id,
             tail_id=tail_id,
-            label=RelationLabel(label).value,
+            label=str(relation_label(label)),
             origin=Origin(origin).value,
             origin_detail=self.actor if origin_detail is None else origin_detail,
         )
@@ -963,7 +964,7 @@ class Library:
                     "document_id": doc_id,
                     "head_id": ids[rel.head],
                     "tail_id": ids[rel.tail],
-                    "label": RelationLabel(rel.label).value,
+                    "label": str(relation_label(rel.label)),
                     "origin": Origin.MODEL.value,
                     "origin_detail": rel.origin_detail or suggestions.model,
                     "created_at": now,
