@@ -100,40 +100,171 @@ def gui(app: AppContext) -> None:
     sys.exit(run(app.db))
 
 
+FORMAT_NAMES = ["newsmark", "spacy", "prodigy", "doccano", "label-studio", "brat", "conll"]
+
+
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-v", "--verbose", is_flag=True, help="List every document added.")
-@click.option("--annotate/--no-annotate", default=True, show_default=True, help="Mark entities and claims in the new articles right away.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["articles", "auto", *FORMAT_NAMES]),
+    default="auto",
+    show_default=True,
+    help="What the files are: articles, or annotations in one of the formats; auto tells annotation files "
+    "(Newsmark/Prodigy/doccano JSONL, Label Studio JSON, brat .ann, CoNLL, .spacy) from articles by their content.",
+)
+@click.option("--merge", is_flag=True, help="Annotations of an article already in the library are added to it (default: reported and skipped).")
+@click.option("--annotate/--no-annotate", default=None, help="Mark entities and claims in the new articles right away (default: yes for articles, no for annotated files).")
 @click.option("--model", default=None, metavar="NAME", help="spaCy pipeline for --annotate (default: the library's setting, else the best installed).")
 @click.pass_obj
-def import_cmd(app: AppContext, paths: tuple[Path, ...], verbose: bool, annotate: bool, model: str | None) -> None:
-    """Import articles from files and folders (recursively).
+def import_cmd(app: AppContext, paths: tuple[Path, ...], verbose: bool, fmt: str, merge: bool, annotate: bool | None, model: str | None) -> None:
+    """Import articles, or articles with their annotations, from files and folders.
 
-    Reads .txt, .md, .html/.htm (main text and metadata of a saved web page), .jsonl
-    ({"text": ..., "meta": {...}} per line), .pdf and .docx. A NAME.txt.meta.json
-    sidecar gives a text file its title, source, author and date. Each article is
-    added whole or not at all; the same text is never added twice.
+    Articles: .txt, .md, .html/.htm (main text and metadata of a saved web page), .jsonl
+    ({"text": ..., "meta": {...}} per line), .pdf and .docx, folders recursively. A
+    NAME.txt.meta.json sidecar gives a text file its title, source, author and date.
+
+    Annotations: Newsmark JSONL, Prodigy JSONL, doccano JSONL, Label Studio JSON, brat
+    folders (.txt + .ann), CoNLL/IOB and spaCy .spacy files keep their marks and relations
+    (origin: the tool and file). Each article is added whole or not at all; the same
+    text is never added twice; every problem is reported with its file and line.
     """
     from newsmark.services.importer import import_paths
+    from newsmark.services.interchange import import_annotations, sniff_annotations
 
     library = app.library
-    with _progress() as progress:
-        task = progress.add_task("Importing", total=None, info="")
+    article_paths: list[Path] = []
+    annotation_paths: list[tuple[Path, str | None]] = []
+    for path in paths:
+        if fmt == "articles":
+            article_paths.append(path)
+        elif fmt != "auto":
+            annotation_paths.append((path, fmt))
+        else:
+            found = sniff_annotations(path) if path.exists() else None
+            (annotation_paths.append((path, found)) if found else article_paths.append(path))
+    added: list[int] = []
+    failed = False
+    if article_paths:
+        with _progress() as progress:
+            task = progress.add_task("Importing", total=None, info="")
 
-        def on_progress(p):  # type: ignore[no-untyped-def]
-            progress.update(task, total=p.files_total, completed=p.files_done, info=Path(p.current).name if p.current else "")
+            def on_progress(p):  # type: ignore[no-untyped-def]
+                progress.update(task, total=p.files_total, completed=p.files_done, info=Path(p.current).name if p.current else "")
 
-        summary = import_paths(library, paths, on_progress=on_progress)
+            summary = import_paths(library, article_paths, on_progress=on_progress)
+        _report_import(summary, verbose)
+        failed = bool(summary.errors and not summary.added)
+        if annotate is not False:
+            added += [r.doc_id for r in summary.added if r.doc_id is not None]
+    if annotation_paths:
+        with _progress() as progress:
+            task = progress.add_task("Importing annotations", total=None, info="")
+
+            def on_annotation_progress(p):  # type: ignore[no-untyped-def]
+                progress.update(task, total=p.files_total, completed=p.files_done, info=f"{p.documents} articles, {p.spans} marks")
+
+            annotated = None
+            for path, name in annotation_paths:
+                part = import_annotations(library, [path], fmt=name, merge=merge, on_progress=on_annotation_progress)
+                if annotated is None:
+                    annotated = part
+                else:
+                    annotated.merge(part)
+                    annotated.spans += part.spans
+                    annotated.relations += part.relations
+                    annotated.merged += part.merged
+                    annotated.new_labels = sorted(set(annotated.new_labels) | set(part.new_labels))
+        assert annotated is not None
+        _report_import(annotated, verbose)
+        failed = failed or bool(annotated.errors and not annotated.added and not annotated.merged)
+        if annotate:
+            added += [r.doc_id for r in annotated.added if r.doc_id is not None]
+    if added:
+        _annotate(app.library, added, model=model, n_process=None, batch_size=None)
+    if failed:
+        sys.exit(1)
+
+
+def _report_import(summary, verbose: bool) -> None:  # type: ignore[no-untyped-def]
     if verbose:
         for result in summary.added:
             click.echo(f"added {result.doc_id}: {result.title}  ({result.origin})")
     for line in summary.details():
         click.echo(line, err=True)
     click.echo(summary.headline())
-    if annotate and summary.added:
-        _annotate(app.library, [r.doc_id for r in summary.added], model=model, n_process=None, batch_size=None)
-    if summary.errors and not summary.added:
-        sys.exit(1)
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default="newsmark", show_default=True, help="Newsmark JSONL (Prodigy-compatible), spaCy DocBin, doccano, Label Studio, brat, CoNLL.")
+@click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help="The file to write (a new folder for brat). Written whole or not at all.")
+@click.option("--all", "all_articles", is_flag=True, help="Every article, not only those marked done.")
+@click.option("--status", "statuses", multiple=True, type=click.Choice([s.value for s in ReviewStatus]), help="Only articles with these review statuses (repeatable; default: done).")
+@click.option("--label", "labels", multiple=True, help="Only marks with this label (repeatable).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["entity", "claim", "source", "cue"]), help="Only marks of this kind (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="Only articles with this tag, on the article or on one of its marks (repeatable: any of them).")
+@click.option("--from", "date_from", default=None, metavar="YYYY-MM-DD", help="Only articles published on or after this date.")
+@click.option("--to", "date_to", default=None, metavar="YYYY-MM-DD", help="Only articles published on or before this date.")
+@click.option("--id", "doc_ids", type=int, multiple=True, help="Only this article (repeatable).")
+@click.option("--with-rejected", is_flag=True, help="Also rejected suggestions, as negative examples.")
+@click.option("--with-suggested", is_flag=True, help="Also suggestions nobody has reviewed yet.")
+@click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@click.pass_obj
+def export_cmd(app: AppContext, fmt, out, all_articles, statuses, labels, kinds, tags, date_from, date_to, doc_ids, with_rejected, with_suggested, force) -> None:  # type: ignore[no-untyped-def]
+    """Export your reviewed articles and their marks as training data.
+
+    By default: articles marked done, accepted marks only, as Newsmark JSONL (one article
+    per line; Prodigy and spaCy users load it directly — see docs/formats.md). The file is
+    written beside OUT and renamed into place when complete: an interrupted export leaves
+    nothing behind.
+    """
+    from newsmark.model import SpanKind, SpanStatus
+    from newsmark.services.interchange import ExportQuery, FormatError, export
+
+    for value, name in ((date_from, "--from"), (date_to, "--to")):
+        if value is not None and not _looks_like_date(value):
+            raise click.BadParameter(f"{value!r} is not a date like 2024-05-31", param_hint=name)
+    if out.exists() and not force and not (out.is_dir() and not any(out.iterdir())):
+        raise click.ClickException(f"{out} already exists; choose another name or add --force")
+    span_statuses = [SpanStatus.ACCEPTED] + ([SpanStatus.REJECTED] if with_rejected else []) + ([SpanStatus.SUGGESTED] if with_suggested else [])
+    query = ExportQuery(
+        statuses=() if all_articles else tuple(ReviewStatus(s) for s in statuses) or (ReviewStatus.DONE,),
+        tags=tags,
+        published_from=date_from,
+        published_to=date_to,
+        ids=doc_ids,
+        span_statuses=span_statuses,
+        labels=labels,
+        kinds=[SpanKind(k) for k in kinds],
+    )
+    if force and out.exists() and out.is_dir() and any(out.iterdir()):
+        raise click.ClickException(f"{out} is a folder with files in it; Newsmark never deletes your files — choose a new folder")
+    with _progress() as progress:
+        task = progress.add_task("Exporting", total=None, info="")
+
+        def on_progress(p):  # type: ignore[no-untyped-def]
+            progress.update(task, total=p.documents_total, completed=p.documents_done, info=f"{p.spans_done:,} marks")
+
+        try:
+            summary = export(app.library, fmt, out, query, on_progress=on_progress)
+        except (FormatError, FileExistsError, OSError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        except KeyboardInterrupt:
+            raise click.ClickException(f"export interrupted; {out} was not written") from None
+    for problem in summary.problems:
+        click.echo(str(problem), err=True)
+    click.echo(summary.headline())
+    if summary.documents == 0:
+        hint = "" if all_articles or statuses else " (only articles marked done are exported by default; add --all for every article)"
+        click.echo(f"No article matched{hint}.", err=True)
+
+
+def _looks_like_date(value: str) -> bool:
+    import re
+
+    return re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value) is not None
 
 
 def _progress():  # type: ignore[no-untyped-def]
