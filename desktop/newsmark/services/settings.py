@@ -34,6 +34,8 @@ SETTINGS = {
         Setting("nlp.n_process", "worker processes for annotation", int, 1, 1, 64),
         Setting("nlp.batch_size", "texts per spaCy batch", int, 32, 1, 10_000),
         Setting("annotator", "your name in the edit history (empty = your login name)", str, ""),
+        Setting("backup.every_hours", "back the library up at start when the latest backup is older than this (0 = never)", int, 24, 0, 24 * 365),
+        Setting("backup.keep", "how many scheduled backups to keep (older ones are deleted)", int, 7, 1, 1000),
     )
 }
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, inspect, text
 
 from newsmark.store.backup import timestamped_backup
+from newsmark.store.engine import is_encrypted_url
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -88,7 +89,8 @@ def ensure_schema(
         return None
     backup = None
     if current is not None and db_path is not None:
-        backup = timestamped_backup(db_path, f"before-upgrade-{current}-to-{wanted}")
+        passphrase = engine.url.password if is_encrypted_url(engine.url) else None  # an encrypted library's backup is encrypted too
+        backup = timestamped_backup(db_path, f"before-upgrade-{current}-to-{wanted}", passphrase)
     with engine.connect() as conn:
         sqlite = engine.dialect.name == "sqlite"
         if sqlite:
