@@ -34,18 +34,10 @@ class AppContext:
 
 
 def open_library(db: str | None):  # type: ignore[no-untyped-def]
-    """Open the library or exit with one clear line (never a traceback)."""
-    from newsmark.store import Library, SchemaError
+    """Open the library or exit with one clear line (never a traceback): passphrase, start-up check, backups."""
+    from newsmark.cli_admin import open_library_checked
 
-    try:
-        library = Library.open(db)
-    except SchemaError as exc:
-        raise click.ClickException(str(exc)) from exc
-    except Exception as exc:  # noqa: BLE001 - a damaged or unreadable file must not end in a traceback
-        raise click.ClickException(f"cannot open the library {db or '(default)'}: {exc}") from exc
-    if library.upgrade_backup is not None:
-        click.echo(f"Upgraded the library's schema; a backup of the old one is at {library.upgrade_backup}", err=True)
-    return library
+    return open_library_checked(db)
 
 
 @click.group(invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
@@ -570,6 +562,10 @@ def info(app: AppContext) -> None:
     if problems:
         sys.exit(1)
 
+
+from newsmark.cli_admin import register as _register_admin  # noqa: E402 - backup, restore, check, encrypt …
+
+_register_admin(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

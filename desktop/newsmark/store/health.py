@@ -72,7 +72,9 @@ def why_check(db_path: Path, max_age: timedelta = MAX_AGE, now: datetime | None 
         checked_at = datetime.fromisoformat(checked) if isinstance(checked, str) else None
     except ValueError:
         checked_at = None
-    if checked_at is None or (now or datetime.now(timezone.utc)) - checked_at > max_age:
+    if checked_at is None:
+        return "it has not been checked in full yet"
+    if (now or datetime.now(timezone.utc)) - checked_at > max_age:
         return f"the last full check is more than {max_age.days} days old"
     return None
 
