@@ -123,60 +123,21 @@ def import_cmd(app: AppContext, paths: tuple[Path, ...], verbose: bool, fmt: str
     (origin: the tool and file). Each article is added whole or not at all; the same
     text is never added twice; every problem is reported with its file and line.
     """
-    from newsmark.services.importer import import_paths
-    from newsmark.services.interchange import import_annotations, sniff_annotations
+    from newsmark.services.interchange import import_any
 
-    library = app.library
-    article_paths: list[Path] = []
-    annotation_paths: list[tuple[Path, str | None]] = []
-    for path in paths:
-        if fmt == "articles":
-            article_paths.append(path)
-        elif fmt != "auto":
-            annotation_paths.append((path, fmt))
-        else:
-            found = sniff_annotations(path) if path.exists() else None
-            (annotation_paths.append((path, found)) if found else article_paths.append(path))
-    added: list[int] = []
-    failed = False
-    if article_paths:
-        with _progress() as progress:
-            task = progress.add_task("Importing", total=None, info="")
+    with _progress() as progress:
+        task = progress.add_task("Importing", total=None, info="")
 
-            def on_progress(p):  # type: ignore[no-untyped-def]
-                progress.update(task, total=p.files_total, completed=p.files_done, info=Path(p.current).name if p.current else "")
+        def on_progress(p):  # type: ignore[no-untyped-def]
+            progress.update(task, total=p.files_total, completed=p.files_done, info=Path(p.current).name if p.current else "")
 
-            summary = import_paths(library, article_paths, on_progress=on_progress)
-        _report_import(summary, verbose)
-        failed = bool(summary.errors and not summary.added)
-        if annotate is not False:
-            added += [r.doc_id for r in summary.added if r.doc_id is not None]
-    if annotation_paths:
-        with _progress() as progress:
-            task = progress.add_task("Importing annotations", total=None, info="")
-
-            def on_annotation_progress(p):  # type: ignore[no-untyped-def]
-                progress.update(task, total=p.files_total, completed=p.files_done, info=f"{p.documents} articles, {p.spans} marks")
-
-            annotated = None
-            for path, name in annotation_paths:
-                part = import_annotations(library, [path], fmt=name, merge=merge, on_progress=on_annotation_progress)
-                if annotated is None:
-                    annotated = part
-                else:
-                    annotated.merge(part)
-                    annotated.spans += part.spans
-                    annotated.relations += part.relations
-                    annotated.merged += part.merged
-                    annotated.new_labels = sorted(set(annotated.new_labels) | set(part.new_labels))
-        assert annotated is not None
-        _report_import(annotated, verbose)
-        failed = failed or bool(annotated.errors and not annotated.added and not annotated.merged)
-        if annotate:
-            added += [r.doc_id for r in annotated.added if r.doc_id is not None]
-    if added:
-        _annotate(app.library, added, model=model, n_process=None, batch_size=None)
-    if failed:
+        summary = import_any(app.library, paths, fmt=fmt, merge=merge, on_progress=on_progress)
+    _report_import(summary, verbose)
+    from_articles = [r.doc_id for r in summary.added if r.doc_id is not None and not r.annotated]
+    wanted = [r.doc_id for r in summary.added if r.doc_id is not None] if annotate else from_articles if annotate is None else []
+    if wanted:
+        _annotate(app.library, wanted, model=model, n_process=None, batch_size=None)
+    if summary.errors and not summary.added and not summary.merged:
         sys.exit(1)
 
 

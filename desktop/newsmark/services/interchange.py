@@ -20,7 +20,7 @@ from types import ModuleType
 
 from newsmark.model import AnnotatedDocument, Label, Problem, ProblemKind, SpanKind
 from newsmark.services import settings
-from newsmark.services.importer import ImportSummary
+from newsmark.services.importer import ImportProgress, ImportSummary, import_paths
 from newsmark.store import Library
 from newsmark.store.interchange import AnnotatedAddResult, ExportQuery, add_annotated, count_export, export_document_ids, iter_annotated
 
@@ -159,6 +159,8 @@ class ExportSummary:
     def headline(self) -> str:
         if self.cancelled:
             return f"Export cancelled; {self.path} was not written"
+        if self.documents == 0:
+            return f"Nothing to export: no article matched; {self.path} was not written"
         docs = f"{self.documents} article{'s' if self.documents != 1 else ''}"
         return f"Exported {docs}, {self.spans} marks, {self.relations} relations to {self.path} ({self.format})"
 
@@ -186,6 +188,9 @@ def export(
     summary = ExportSummary(path=out, format=fmt)
     started = time.perf_counter()
     ids = export_document_ids(library, query)
+    if not ids:  # nothing matched: no empty file either
+        summary.seconds = time.perf_counter() - started
+        return summary
     writer = module.writer(out)
     last = 0.0
     try:
@@ -229,9 +234,12 @@ class AnnotationImportSummary(ImportSummary):
     relations: int = 0
     merged: int = 0  # documents already in the library that received marks
     new_labels: list[str] = field(default_factory=list)
+    annotation_files: int = 0
 
     def headline(self) -> str:
-        text = super().headline()
+        text = ImportSummary.headline(self)
+        if not self.annotation_files:
+            return text
         extra = f"; {self.spans} marks, {self.relations} relations"
         if self.merged:
             extra += f"; marks added to {self.merged} article{'s' if self.merged != 1 else ''} already in the library"
@@ -271,6 +279,7 @@ def import_annotations(
         except FormatError as exc:
             summary.problems.append(Problem(str(path), str(exc).removeprefix(f"{path}: ")))
     summary.files = len(jobs)
+    summary.annotation_files = len(jobs)
     scheme = {label.name: label for label in settings.label_scheme(library)}
     new_labels: dict[str, SpanKind] = {}
 
@@ -329,6 +338,81 @@ def import_annotations(
     return summary
 
 
+def split_paths(paths: Iterable[Path | str], fmt: str = "auto") -> tuple[list[Path], list[tuple[Path, str | None]]]:
+    """Which paths are articles and which are annotation files (with their format, ``None``: detect)."""
+    articles: list[Path] = []
+    annotations: list[tuple[Path, str | None]] = []
+    for raw in paths:
+        path = Path(raw)
+        if fmt == "articles":
+            articles.append(path)
+        elif fmt != "auto":
+            annotations.append((path, fmt))
+        elif path.is_dir() and not sniff_annotations(path):
+            # A folder of mixed files: each file is told apart on its own (hidden files skipped).
+            for file in sorted(p for p in path.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)):
+                found = sniff_annotations(file)
+                if found:
+                    annotations.append((file, found))
+                elif _is_brat_half(file):
+                    continue  # the .txt of a brat pair is read with its .ann
+                else:
+                    articles.append(file)
+        else:
+            found = sniff_annotations(path) if path.exists() else None
+            if found:
+                annotations.append((path, found))
+            else:
+                articles.append(path)
+    return articles, annotations
+
+
+def _is_brat_half(path: Path) -> bool:
+    return path.suffix.lower() == ".txt" and path.with_suffix(".ann").is_file()
+
+
+def import_any(
+    library: Library,
+    paths: Iterable[Path | str],
+    *,
+    fmt: str = "auto",
+    merge: bool = False,
+    on_progress: Callable[[ImportProgress], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> AnnotationImportSummary:
+    """Import articles and annotation files together (``fmt="auto"`` tells them apart by content).
+
+    Progress is reported as :class:`ImportProgress` over all files; the summary
+    counts both (``added`` lists every new article, from either kind of file).
+    """
+    articles, annotations = split_paths(paths, fmt)
+    total = len(annotations) + (1 if articles else 0)
+    summary = AnnotationImportSummary()
+    done = 0
+    if articles:
+        part = import_paths(library, articles, on_progress=on_progress, should_cancel=should_cancel)
+        summary.merge(part)
+        done = 1
+    for path, name in annotations:
+        if should_cancel is not None and should_cancel():
+            summary.cancelled = True
+            break
+
+        def relay(p: AnnotationImportProgress, base: int = done) -> None:
+            if on_progress is not None:
+                on_progress(ImportProgress(base, total, p.current or str(path), len(summary.added) + p.documents, len(summary.duplicates)))
+
+        part = import_annotations(library, [path], fmt=name, merge=merge, on_progress=relay, should_cancel=should_cancel)
+        summary.merge(part)
+        summary.spans += part.spans
+        summary.relations += part.relations
+        summary.merged += part.merged
+        summary.annotation_files += part.annotation_files
+        summary.new_labels = sorted(set(summary.new_labels) | set(part.new_labels))
+        done += 1
+    return summary
+
+
 def _kind_by_scheme(doc: AnnotatedDocument, scheme: dict[str, Label]) -> None:
     for span in doc.spans:
         label = scheme.get(span.label)
@@ -364,5 +448,7 @@ __all__ = [
     "export",
     "format_module",
     "import_annotations",
+    "import_any",
+    "split_paths",
     "preview",
 ]

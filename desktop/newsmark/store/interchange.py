@@ -311,6 +311,7 @@ def _add_annotated_one(library: Library, session: Session, doc: AnnotatedDocumen
     try:
         with session.begin_nested():
             base = library._add_one(session, doc.document)
+            base.annotated = True
             out = AnnotatedAddResult(base)
             if base.error is not None:
                 return out

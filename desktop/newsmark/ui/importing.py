@@ -1,17 +1,17 @@
 """Importing in the background: a worker thread, a progress bar with Cancel, a summary.
 
-The import itself is :func:`newsmark.services.importer.import_paths`; this
+The import itself is :func:`newsmark.services.interchange.import_any` (articles,
+and annotation files with their marks, told apart by content); this
 module only runs it off the GUI thread and reports. Each document is stored
 whole or not at all by the service, so cancelling never leaves half an article.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,63 +22,34 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from newsmark.services.importer import ImportProgress, ImportSummary, import_paths
+from newsmark.model import Problem
+from newsmark.services.importer import ImportProgress, ImportSummary
+from newsmark.services.interchange import import_any
 from newsmark.store import Library
+from newsmark.ui.jobs import BackgroundJob
 
 
-class ImportWorker(QObject):
-    """Runs one import in a worker thread; emits progress and the summary."""
+class ImportJob(BackgroundJob):
+    """One background import of files and folders: articles and annotation files alike.
 
-    progress = Signal(object)  # ImportProgress
-    finished = Signal(object)  # ImportSummary
+    A failure of the import itself (not of one file: those are in the summary)
+    still ends in ``finished`` with a summary that says what stopped it.
+    """
 
-    def __init__(self, library: Library, paths: Sequence[Path | str]) -> None:
-        super().__init__()
-        self.library = library
+    def __init__(self, library: Library, paths: Sequence[Path | str], parent: QObject | None = None, *, merge: bool = False) -> None:
         self.paths = [Path(p) for p in paths]
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            summary = import_paths(self.library, self.paths, on_progress=self.progress.emit, should_cancel=self._cancel.is_set)
-        except Exception as exc:  # noqa: BLE001 - reported to the user, never a crash of the app
-            from newsmark.model import Problem
-
-            summary = ImportSummary()
-            summary.problems.append(Problem(", ".join(str(p) for p in self.paths), f"the import stopped: {exc}"))
-        self.finished.emit(summary)
-
-
-class ImportJob(QObject):
-    """One background import: owns the thread and the worker."""
-
-    progress = Signal(object)
-    finished = Signal(object)
-
-    def __init__(self, library: Library, paths: Sequence[Path | str], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.thread = QThread(self)
-        self.worker = ImportWorker(library, paths)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.progress.connect(self.progress)
-        self.worker.finished.connect(self._done)
+        super().__init__(lambda progress, cancelled: import_any(library, self.paths, merge=merge, on_progress=progress, should_cancel=cancelled), parent)
+        self.failed.connect(self._stopped)
         self.summary: ImportSummary | None = None
+        self.finished.connect(self._keep)
 
-    def start(self) -> None:
-        self.thread.start()
-
-    def cancel(self) -> None:
-        self.worker.cancel()
-
-    def _done(self, summary: ImportSummary) -> None:
+    def _keep(self, summary: ImportSummary) -> None:
         self.summary = summary
-        self.thread.quit()
-        self.thread.wait()
+
+    def _stopped(self, message: str) -> None:
+        summary = ImportSummary()
+        summary.problems.append(Problem(", ".join(str(p) for p in self.paths), f"the import stopped: {message}"))
+        self.summary = summary
         self.finished.emit(summary)
 
 

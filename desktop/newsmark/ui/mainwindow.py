@@ -39,6 +39,7 @@ from newsmark.services.importer import ImportSummary, import_text
 from newsmark.store import Library
 from newsmark.ui.editor import Editor
 from newsmark.ui.help import ShortcutsDialog
+from newsmark.ui.exporting import ExportDialog
 from newsmark.ui.importing import ImportJob, ImportSummaryDialog, PasteDialog, progress_text
 from newsmark.ui.delegates import LibraryDelegate
 from newsmark.ui.models import DOC_ID_ROLE, LibraryModel
@@ -348,6 +349,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action("import_files", "&Import files…", self.import_files_dialog, [QKeySequence.StandardKey.Open]))
         file_menu.addAction(self._action("import_folder", "Import &folder…", self.import_folder_dialog, ["Ctrl+Shift+O"]))
         file_menu.addAction(self._action("paste", "&Paste as new article…", self.paste_dialog, ["Ctrl+Shift+V"]))
+        file_menu.addAction(self._action("export", "&Export training data…", self.export_dialog, ["Ctrl+E"], tip="Newsmark JSONL, spaCy, Prodigy, doccano, Label Studio, brat or CoNLL"))
         file_menu.addSeparator()
         file_menu.addAction(self._action("annotate_new", "Suggest marks for new articles", lambda: self.start_annotation(None)))
         file_menu.addAction(
@@ -807,7 +809,13 @@ class MainWindow(QMainWindow):
 
     def import_files_dialog(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(
-            self, "Import articles", str(Path.home()), "Articles (*.txt *.md *.html *.htm *.json *.jsonl *.pdf *.docx);;All files (*)"
+            self,
+            "Import articles or annotations",
+            str(Path.home()),
+            "Articles and annotations (*.txt *.md *.html *.htm *.json *.jsonl *.pdf *.docx *.ann *.conll *.iob *.spacy);;"
+            "Articles (*.txt *.md *.html *.htm *.json *.jsonl *.pdf *.docx);;"
+            "Annotations: Newsmark, Prodigy, doccano, Label Studio, brat, CoNLL, spaCy (*.jsonl *.json *.ann *.conll *.iob *.spacy);;"
+            "All files (*)",
         )
         if files:
             self.start_import(files)
@@ -863,8 +871,9 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.cancel_button.hide()
         self._after_import(summary)
-        if summary.added and self.auto_annotate:
-            self.start_annotation([r.doc_id for r in summary.added])  # type: ignore[misc]
+        fresh = [r.doc_id for r in summary.added if not r.annotated]  # annotated imports bring their own marks
+        if fresh and self.auto_annotate:
+            self.start_annotation(fresh)  # type: ignore[arg-type]
         if summary.problems or summary.duplicates or summary.cancelled:
             dialog = ImportSummaryDialog(summary, self)
             dialog.setModal(False)
@@ -873,6 +882,8 @@ class MainWindow(QMainWindow):
         self.importFinished.emit(summary)
 
     def _after_import(self, summary: ImportSummary) -> None:
+        if getattr(summary, "new_labels", None):
+            self._reload_labels()  # labels first met in imported annotations join the legend
         self.library_model.reload()
         self._fill_filter_boxes()
         self.statusBar().showMessage(summary.headline(), 8000)
@@ -989,17 +1000,28 @@ class MainWindow(QMainWindow):
         )
         self.editor.save_position()
 
+    def _reload_labels(self) -> None:
+        fresh = Palette.load(self.editor.library)
+        self.editor.palette.labels[:] = fresh.labels
+        self.editor.palette.from_scheme = fresh.from_scheme
+        self.legend.fill()
+        self.editor.reload_marks()
+
+    def export_dialog(self) -> ExportDialog:
+        """File → Export: the choices of `newsmark export`, with a preview of how much and a progress bar."""
+        dialog = ExportDialog(self.library, list(self.editor.palette.labels), self, current_doc=self.editor.doc.id if self.editor.doc else None)
+        dialog.setModal(True)
+        dialog.open()
+        self.export_window = dialog
+        return dialog
+
     def edit_preferences(self) -> None:
         """Preferences (model, processes, your name, your labels); labels take effect at once."""
         from newsmark.ui.preferences import edit_preferences
 
         dialog = edit_preferences(self.editor.library, self)
         if dialog.changed_labels:
-            fresh = Palette.load(self.editor.library)
-            self.editor.palette.labels[:] = fresh.labels
-            self.editor.palette.from_scheme = fresh.from_scheme
-            self.legend.fill()
-            self.editor.reload_marks()
+            self._reload_labels()
         if dialog.changed_model:
             self.statusBar().showMessage("The new model is used for the next annotation run (File menu or newsmark annotate --all).", 8000)
 
