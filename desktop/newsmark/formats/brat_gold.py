@@ -85,6 +85,23 @@ class BratDocument:
     problems: list[str] = field(default_factory=list)
 
 
+def is_annotation_line(line: str) -> bool:
+    """Whether ``line`` starts a brat annotation (``T1\t``, ``R2\t``, ``#3\t`` ...), not the continuation of a text."""
+    return _ID.match(line) is not None
+
+
+def match_textbound(line: str) -> re.Match[str] | None:
+    """The match of a well-formed text-bound line (``T1\tType 0 4;6 9\ttext``), else ``None``."""
+    return _TB.match(line)
+
+
+def textbound_of(match: re.Match[str]) -> TextBound:
+    """The :class:`TextBound` of a :func:`match_textbound` match (fragments sorted, not checked against the text)."""
+    tid, ttype, frag_text, covered = match.groups()
+    fragments = [tuple(int(x) for x in frag.split()) for frag in frag_text.split(";")]
+    return TextBound(tid, ttype, tuple(sorted(fragments)), covered or "")  # type: ignore[arg-type]
+
+
 def parse_ann(ann: str, text: str | None = None, path: str = "<ann>") -> BratDocument:
     """Parse the content of a ``.ann`` file; ``text`` (the ``.txt``) lets offsets be checked."""
     result = BratDocument(path=path)
@@ -94,29 +111,26 @@ def parse_ann(ann: str, text: str | None = None, path: str = "<ann>") -> BratDoc
         line = line.rstrip("\r")
         if not line.strip():
             continue
-        if not _ID.match(line):
+        if not is_annotation_line(line):
             if last_tb is None:
                 result.problems.append(f"{path}:{number}: not a brat annotation line: {line[:60]!r}")
             continue  # the continuation of a text-bound annotation's text
         if line.startswith("T"):
-            match = _TB.match(line)
+            match = match_textbound(line)
             if not match:
                 result.problems.append(f"{path}:{number}: malformed text-bound annotation: {line[:60]!r}")
                 last_tb = None
                 continue
-            tid, ttype, frag_text, covered = match.groups()
-            fragments = []
+            tb = textbound_of(match)
             bad = False
-            for frag in frag_text.split(";"):
-                start, end = (int(x) for x in frag.split())
+            for start, end in tb.fragments:
                 if end < start or (text is not None and end > len(text)):
-                    result.problems.append(f"{path}:{number}: {tid} fragment {start}-{end} is outside the text")
+                    result.problems.append(f"{path}:{number}: {tb.id} fragment {start}-{end} is outside the text")
                     bad = True
-                fragments.append((start, end))
-            last_tb = tid
+            last_tb = tb.id
             if bad:
                 continue
-            result.textbounds[tid] = TextBound(tid, ttype, tuple(sorted(fragments)), covered or "")
+            result.textbounds[tb.id] = tb
         elif line.startswith("E"):
             last_tb = None
             parts = line.split("\t")
