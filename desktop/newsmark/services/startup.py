@@ -35,8 +35,11 @@ __all__ = [
     "NeedsPassphrase",
     "PassphraseError",
     "StartCheck",
+    "check_passphrase",
+    "check_reason",
     "close_library",
     "env_passphrase",
+    "full_check",
     "library_file",
     "needs_passphrase",
     "open_library",
@@ -109,18 +112,29 @@ def open_library(
         key = passphrase
         url = resolve_url(db, passphrase=passphrase)
     if check and path is not None:
-        reason = health.why_check(path)
+        reason = check_reason(path)
         if reason is not None:
             if on_check is not None:
                 on_check(reason)
             started = time.perf_counter()
-            problems = check_file(path, key)
+            full_check(path, key)
             if report is not None:
                 report.reason, report.seconds = reason, time.perf_counter() - started
-            if problems:
-                raise DamagedLibrary(path, problems, latest_good_backup(path, key))
-            health.record(path, checked=True)
     return Library.open(url)
+
+
+def check_reason(path: Path) -> str | None:
+    """Why the library file needs a full check before it is used (None: it does not)."""
+    return health.why_check(path)
+
+
+def full_check(path: Path, passphrase: str | None = None) -> None:
+    """Check the whole file; raise :class:`DamagedLibrary` (naming the latest good backup) if it fails, else remember it passed."""
+    key = passphrase if is_encrypted_file(path) else None
+    problems = check_file(path, key)
+    if problems:
+        raise DamagedLibrary(path, problems, latest_good_backup(path, key))
+    health.record(path, checked=True)
 
 
 def close_library(library: Library) -> None:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import sys
+import threading
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from newsmark import APP_NAME
+from newsmark.services.backups import ScheduledBackup, scheduled_backup
 from newsmark.services.importer import load_seeds_if_new
-from newsmark.store import Library, SchemaError
+from newsmark.services.startup import close_library
+from newsmark.store import Library
 from newsmark.ui.mainwindow import MainWindow
+from newsmark.ui.startup import open_library_interactively
 from newsmark.ui.theme import apply_theme
 
 ICON_NAMES = ("newsmark.svg", "newsmark.png", "icon.svg", "icon.png")
@@ -51,17 +55,53 @@ def build_main_window(library: Library) -> MainWindow:
     return MainWindow(library)
 
 
+class BackgroundBackup(QObject):
+    """The scheduled backup, taken in a thread after the window is up; the outcome is shown on the main thread."""
+
+    finished = Signal(object)
+
+    def __init__(self, library: Library, window: MainWindow):
+        super().__init__(window)
+        self.library = library
+        self.window = window
+        self.finished.connect(self._report)
+        self.thread = threading.Thread(target=self._run, name="newsmark-backup", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            outcome: object = scheduled_backup(self.library)
+        except Exception as exc:  # noqa: BLE001 - reported in the window, never raised into a thread
+            outcome = exc
+        self.finished.emit(outcome)
+
+    def _report(self, outcome: object) -> None:
+        if isinstance(outcome, Exception):
+            self.window.statusBar().showMessage(f"The scheduled backup failed: {outcome}", 15000)
+        elif isinstance(outcome, ScheduledBackup) and outcome.problems:
+            QMessageBox.warning(
+                self.window,
+                APP_NAME,
+                "A backup of this library just failed its integrity check, so the library itself may be damaged.\n\n"
+                f"{outcome.problems[0]}\n\nQuit Newsmark and start it again: it will check the library and offer the latest good backup.",
+            )
+        elif isinstance(outcome, ScheduledBackup) and outcome.made is not None:
+            self.window.statusBar().showMessage(f"Backed up the library to {outcome.made}", 6000)
+
+
 def run(db: str | None) -> int:
-    """Open the library named by ``db`` (or the default one) in the window; return the exit code."""
+    """Open the library named by ``db`` (or the default one) in the window; return the exit code.
+
+    Before the window: the passphrase of an encrypted library, a full check when
+    the file needs one (a damaged library is offered its latest good backup), see
+    :mod:`newsmark.ui.startup`. After it: the scheduled backup, in the background.
+    """
     app = application()
     apply_theme(app)
-    try:
-        library = Library.open(db)
-    except SchemaError as exc:
-        QMessageBox.critical(None, APP_NAME, f"Newsmark cannot open this library.\n\n{exc}")
-        return 1
-    except Exception as exc:  # noqa: BLE001 - an unreadable or damaged file gets a message, not a traceback
-        QMessageBox.critical(None, APP_NAME, f"Newsmark cannot open the library {db or '(default)'}.\n\n{exc}")
+    library = open_library_interactively(db)
+    if library is None:
         return 1
     try:
         load_seeds_if_new(library)
@@ -69,6 +109,8 @@ def run(db: str | None) -> int:
         window.show()
         window.auto_annotate = True
         QTimer.singleShot(300, lambda: window.start_annotation(None))  # the window first, then the model
+        backup = BackgroundBackup(library, window)
+        QTimer.singleShot(2000, backup.start)
         return app.exec()
     finally:
-        library.close()
+        close_library(library)
