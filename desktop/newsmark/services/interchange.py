@@ -137,6 +137,10 @@ def sniff_annotations(path: Path) -> str | None:
 # ---------------------------------------------------------------------- export
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
 @dataclass(slots=True)
 class ExportProgress:
     documents_done: int
@@ -161,8 +165,7 @@ class ExportSummary:
             return f"Export cancelled; {self.path} was not written"
         if self.documents == 0:
             return f"Nothing to export: no article matched; {self.path} was not written"
-        docs = f"{self.documents} article{'s' if self.documents != 1 else ''}"
-        return f"Exported {docs}, {self.spans} marks, {self.relations} relations to {self.path} ({self.format})"
+        return f"Exported {plural(self.documents, 'article')}, {plural(self.spans, 'mark')}, {plural(self.relations, 'relation')} to {self.path} ({self.format})"
 
 
 def export(
@@ -240,7 +243,7 @@ class AnnotationImportSummary(ImportSummary):
         text = ImportSummary.headline(self)
         if not self.annotation_files:
             return text
-        extra = f"; {self.spans} marks, {self.relations} relations"
+        extra = f"; {plural(self.spans, 'mark')}, {plural(self.relations, 'relation')}"
         if self.merged:
             extra += f"; marks added to {self.merged} article{'s' if self.merged != 1 else ''} already in the library"
         if self.new_labels:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, insert, or_, select, update
@@ -310,7 +310,10 @@ def add_annotated(
 def _add_annotated_one(library: Library, session: Session, doc: AnnotatedDocument, merge: bool) -> AnnotatedAddResult:
     try:
         with session.begin_nested():
-            base = library._add_one(session, doc.document)
+            # The file's own meta is kept as it is (no "imported_from" added), so that a
+            # Newsmark JSONL round trip is exact; where it came from is in the edit log.
+            base = library._add_one(session, replace(doc.document, origin=""))
+            base.origin = doc.document.origin
             base.annotated = True
             out = AnnotatedAddResult(base)
             if base.error is not None:

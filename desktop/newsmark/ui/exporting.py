@@ -40,6 +40,7 @@ from newsmark.model import Label, ReviewStatus, SpanKind, SpanStatus
 from newsmark.services.interchange import ExportProgress, ExportQuery, ExportSummary, FormatInfo, available_formats, export, preview
 from newsmark.store import Library
 from newsmark.ui.jobs import BackgroundJob
+from newsmark.ui.widgets import swatch
 
 SETTING = "ui.export"  # the last format and folder, so the next export starts there
 
@@ -54,6 +55,13 @@ FORMAT_NOTES = {
 }
 
 _KIND_TITLES = [(SpanKind.ENTITY, "Entities"), (SpanKind.CLAIM, "Claims"), (SpanKind.SOURCE, "Speakers"), (SpanKind.CUE, "Cues")]
+
+
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    """A form label whose Alt+letter moves the focus to ``widget`` (QFormLayout only does that for widget rows)."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
 
 
 def default_out_path(info: FormatInfo, folder: Path | None = None) -> Path:
@@ -96,7 +104,7 @@ class ExportDialog(QDialog):
         fmt_col = QVBoxLayout()
         fmt_col.addWidget(self.format_box)
         fmt_col.addWidget(self.format_note)
-        form.addRow("&Format:", fmt_col)
+        form.addRow(_buddy("&Format:", self.format_box), fmt_col)
 
         scope = QVBoxLayout()
         self.scope_done = QRadioButton("Articles marked &done")
@@ -145,9 +153,9 @@ class ExportDialog(QDialog):
         self.label_list.setFlow(QListWidget.Flow.LeftToRight)
         self.label_list.setWrapping(True)
         self.label_list.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.label_list.setMaximumHeight(96)
+        self.label_list.setMaximumHeight(112)
         for label in labels:
-            item = QListWidgetItem(label.name)
+            item = QListWidgetItem(swatch(label.color), label.name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
             item.setData(Qt.ItemDataRole.UserRole, label.name)
@@ -163,7 +171,7 @@ class ExportDialog(QDialog):
             all_none.addWidget(button)
         all_none.addStretch(1)
         label_col.addLayout(all_none)
-        form.addRow("&Labels:", label_col)
+        form.addRow(_buddy("&Labels:", self.label_list), label_col)
 
         self.with_rejected = QCheckBox("Include &rejected suggestions, as negative examples")
         self.with_suggested = QCheckBox("Include suggestions nobody has &reviewed yet")
@@ -180,7 +188,7 @@ class ExportDialog(QDialog):
         browse.clicked.connect(self._browse)
         out_row.addWidget(self.out_edit, 1)
         out_row.addWidget(browse)
-        form.addRow("&Save to:", out_row)
+        form.addRow(_buddy("&Save to:", self.out_edit), out_row)
         folder = Path(saved["folder"]) if saved.get("folder") else None
         self.out_edit.setText(str(default_out_path(self._format(), folder)))
 

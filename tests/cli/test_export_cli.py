@@ -1,0 +1,110 @@
+"""newsmark export / newsmark import of annotation files, headless."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newsmark.cli import main
+from newsmark.model import AnnotatedDocument, NewDocument, Origin, Relation, RelationLabel, ReviewStatus, Span, SpanKind, SpanStatus
+from newsmark.store import Library
+from newsmark.store.interchange import add_annotated
+
+
+@pytest.fixture
+def run(db_path: Path):  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+
+    def invoke(*args: str, db: Path = db_path):  # type: ignore[no-untyped-def]
+        return runner.invoke(main, ["--db", str(db), *args], catch_exceptions=False)
+
+    return invoke
+
+
+def _fill(db_path: Path) -> None:
+    text = "Basem Naim told CNN: “We agree.” 👋 The talks go on in Doha on 2024-06-01."
+    with Library.open(db_path) as lib:
+        add_annotated(
+            lib,
+            [
+                AnnotatedDocument(
+                    NewDocument(text=text, title="Talks", published="2024-06-02"),
+                    [
+                        Span(0, 10, "PERSON", status=SpanStatus.ACCEPTED, origin=Origin.USER),
+                        Span(11, 19, "CUE", kind=SpanKind.CUE, status=SpanStatus.ACCEPTED),
+                        Span(21, 32, "QUOTE", kind=SpanKind.CLAIM, status=SpanStatus.ACCEPTED),
+                        Span(16, 19, "ORG", status=SpanStatus.REJECTED),
+                        Span(55, 59, "GPE", status=SpanStatus.SUGGESTED),
+                    ],
+                    [Relation(2, 0, RelationLabel.SPEAKER), Relation(2, 1, RelationLabel.CUE)],
+                    status=ReviewStatus.DONE,
+                ),
+                AnnotatedDocument(NewDocument(text="Unreviewed: rain in Lisbon.", title="Rain"), [Span(20, 26, "GPE", status=SpanStatus.ACCEPTED)]),
+            ],
+        )
+
+
+def test_export_defaults_filters_and_round_trip(run, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _fill(db_path)
+    out = tmp_path / "done.jsonl"
+    result = run("export", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Exported 1 article, 3 marks, 2 relations" in result.output
+    [record] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [s["label"] for s in record["spans"]] == ["PERSON", "CUE", "QUOTE"] and len(record["relations"]) == 2
+
+    assert run("export", "-o", str(out)).exit_code != 0  # never overwrites without --force
+    everything = tmp_path / "all.jsonl"
+    result = run("export", "-o", str(everything), "--all", "--with-rejected", "--with-suggested")
+    assert "Exported 2 articles, 6 marks, 2 relations" in result.output
+    only_people = tmp_path / "people.jsonl"
+    assert "1 mark," in run("export", "-o", str(only_people), "--label", "PERSON").output
+    assert "Exported 1 article" in run("export", "-o", str(tmp_path / "d.jsonl"), "--all", "--from", "2024-06-01", "--to", "2024-06-30").output
+    nothing = run("export", "-o", str(tmp_path / "none.jsonl"), "--all", "--from", "2025-01-01")
+    assert "Nothing to export" in nothing.output and not (tmp_path / "none.jsonl").exists()
+    bad = run("export", "-o", str(tmp_path / "x.jsonl"), "--from", "June")
+    assert bad.exit_code == 2 and "2024-05-31" in bad.output
+
+    # into a new library and out again: the same bytes
+    other = tmp_path / "other.sqlite"
+    imported = run("import", str(everything), db=other)
+    assert imported.exit_code == 0 and "2 added" in imported.output and "6 marks, 2 relations" in imported.output
+    again = tmp_path / "again.jsonl"
+    run("export", "-o", str(again), "--all", "--with-rejected", "--with-suggested", db=other)
+    assert again.read_bytes() == everything.read_bytes()
+
+
+def test_every_writable_format_exports(run, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from newsmark.services.interchange import available_formats
+
+    _fill(db_path)
+    for info in available_formats():
+        if not info.can_write:
+            continue
+        out = tmp_path / ("out-" + info.name + ("" if info.directory else info.extensions[0]))
+        result = run("export", "--format", info.name, "-o", str(out), "--all")
+        assert result.exit_code == 0, (info.name, result.output)
+        assert out.exists() and "Exported 2 articles" in result.output, info.name
+        # and each reads back into a fresh library with both articles
+        fresh = tmp_path / f"fresh-{info.name}.sqlite"
+        back = run("import", "--format", info.name, str(out), db=fresh)
+        assert back.exit_code == 0 and "2 added" in back.output, (info.name, back.output)
+
+
+def test_import_tells_annotations_from_articles_in_one_folder(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "article.txt").write_text("Snow fell in Oslo on Monday.\n", encoding="utf-8")
+    (folder / "plain.jsonl").write_text(json.dumps({"text": "A plain article line.", "meta": {"title": "Plain"}}) + "\n", encoding="utf-8")
+    (folder / "prodigy.jsonl").write_text(
+        json.dumps({"text": "Ana Díaz spoke.", "spans": [{"start": 0, "end": 8, "label": "PERSON"}], "answer": "accept", "_input_hash": 5}) + "\n"
+        + "{broken\n",
+        encoding="utf-8",
+    )
+    result = run("import", "--no-annotate", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "3 added" in result.output and "1 mark," in result.output
+    assert "prodigy.jsonl:2" in result.output  # the bad line is named, the rest imported
