@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, String, and_, case, delete, func, insert, or_, select, text, type_coerce, update
+from sqlalchemy import Engine, String, and_, bindparam, case, delete, func, insert, or_, select, text, type_coerce, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -157,6 +157,26 @@ _TAGS = TagRow.__table__
 # The columns of _SPAN_COLUMNS to select; times come as stored (see _utc_reader).
 _SPAN_SELECT = tuple(
     type_coerce(_SPANS.c[name], String) if name in ("created_at", "updated_at") else _SPANS.c[name] for name in _SPAN_COLUMNS
+)
+# The statements of an edit, built once with bound parameters: building and hashing a
+# statement anew costs several times what SQLite takes to run it.
+_SPAN_BY_ID = select(*_SPAN_SELECT).where(_SPANS.c.id == bindparam("span_id_"))
+_TAGS_OF_SPAN = (
+    select(_TAGS.c.name).join(span_tags, span_tags.c.tag_id == _TAGS.c.id).where(span_tags.c.span_id == bindparam("span_id_")).order_by(_TAGS.c.name)
+)
+_RELATIONS_OF_SPAN = (
+    select(_RELATIONS)
+    .where(or_(_RELATIONS.c.head_id == bindparam("span_id_"), _RELATIONS.c.tail_id == bindparam("span_id_")))
+    .order_by(_RELATIONS.c.id)
+)
+_DOCUMENT_EXISTS = select(_DOCS.c.id).where(_DOCS.c.id == bindparam("doc_id_"))
+_TEXT_LENGTH = select(func.length(_DOCS.c.text)).where(_DOCS.c.id == bindparam("doc_id_"))
+_UPDATE_SPAN = update(_SPANS).where(_SPANS.c.id == bindparam("span_id_"))  # SET: the columns of the parameters
+_DELETE_SPAN = delete(_SPANS).where(_SPANS.c.id == bindparam("span_id_"))
+_UPDATE_DOCUMENT = update(_DOCS).where(_DOCS.c.id == bindparam("doc_id_"))
+_TOUCH_DOCUMENT = _UPDATE_DOCUMENT.values(
+    updated_at=bindparam("now_"),
+    status=case((_DOCS.c.status == ReviewStatus.NEW.value, ReviewStatus.IN_PROGRESS.value), else_=_DOCS.c.status),
 )
 
 
@@ -355,16 +375,17 @@ class Library:
         actor: str | None = None,
     ) -> None:
         session.execute(
-            insert(_EVENTS).values(
-                at=utcnow(),
-                actor=actor or self.actor,
-                action=action,
-                target_type=target_type,
-                target_id=target_id,
-                document_id=document_id,
-                before=before,
-                after=after,
-            )
+            insert(_EVENTS),
+            {
+                "at": utcnow(),
+                "actor": actor or self.actor,
+                "action": action,
+                "target_type": target_type,
+                "target_id": target_id,
+                "document_id": document_id,
+                "before": before,
+                "after": after,
+            },
         )
 
     # ------------------------------------------------------------------ documents
@@ -593,7 +614,7 @@ class Library:
                 raise NotFound(f"there is no document {doc_id}")
             old = ReviewStatus(status)
             if old != new:
-                session.execute(update(_DOCS).where(_DOCS.c.id == doc_id).values(status=new.value, updated_at=utcnow()))
+                session.execute(_UPDATE_DOCUMENT, {"doc_id_": doc_id, "status": new.value, "updated_at": utcnow()})
                 self._log(session, "document.status", "document", doc_id, doc_id, {"status": old.value}, {"status": new.value})
             return old
 
@@ -662,17 +683,11 @@ class Library:
     @staticmethod
     def _span_tuple(session: Session, span_id: int) -> Any:
         """One mark's row of :data:`_SPAN_COLUMNS`, or None."""
-        return session.execute(select(*_SPAN_SELECT).where(_SPANS.c.id == span_id)).first()
+        return session.execute(_SPAN_BY_ID, {"span_id_": span_id}).first()
 
     @staticmethod
     def _span_tag_names(session: Session, span_id: int) -> list[str]:
-        stmt = (
-            select(_TAGS.c.name)
-            .join(span_tags, span_tags.c.tag_id == _TAGS.c.id)
-            .where(span_tags.c.span_id == span_id)
-            .order_by(_TAGS.c.name)
-        )
-        return list(session.scalars(stmt))
+        return list(session.scalars(_TAGS_OF_SPAN, {"span_id_": span_id}))
 
     def get_span(self, span_id: int) -> Span:
         with self._read() as session:
@@ -685,11 +700,11 @@ class Library:
         """The length of a document's text (raises NotFound if there is no such document)."""
         length = self._text_lengths.get(doc_id)
         if length is not None:
-            if session.scalar(select(_DOCS.c.id).where(_DOCS.c.id == doc_id)) is None:  # deleted since
+            if session.scalar(_DOCUMENT_EXISTS, {"doc_id_": doc_id}) is None:  # deleted since
                 self._text_lengths.pop(doc_id, None)
                 raise NotFound(f"there is no document {doc_id}")
             return length
-        length = session.scalar(select(func.length(_DOCS.c.text)).where(_DOCS.c.id == doc_id))
+        length = session.scalar(_TEXT_LENGTH, {"doc_id_": doc_id})
         if length is None:
             raise NotFound(f"there is no document {doc_id}")
         self._text_lengths[doc_id] = length
@@ -727,7 +742,7 @@ class Library:
         if span_id is not None:
             values["id"] = span_id
         try:
-            result = session.execute(insert(_SPANS).values(values))
+            result = session.execute(insert(_SPANS), values)
         except IntegrityError as exc:
             raise StoreError(f"mark {span_id} already exists") from exc
         new_id = span_id if span_id is not None else result.inserted_primary_key[0]
@@ -768,7 +783,8 @@ class Library:
         state_after = dict(state_before, **values)
         state_after["tags"] = list(tags)
         values["updated_at"] = utcnow()
-        session.execute(update(_SPANS).where(_SPANS.c.id == span_id).values(values))
+        values["span_id_"] = span_id
+        session.execute(_UPDATE_SPAN, values)
         self._log(session, "span.update", "span", span_id, r[1], state_before, state_after)
         return before
 
@@ -780,14 +796,12 @@ class Library:
         span = _span_from_tuple(r, tags, _utc_reader())
         rels = [
             self._to_relation(row)
-            for row in session.execute(
-                select(_RELATIONS).where(or_(_RELATIONS.c.head_id == span_id, _RELATIONS.c.tail_id == span_id)).order_by(_RELATIONS.c.id)
-            )
+            for row in session.execute(_RELATIONS_OF_SPAN, {"span_id_": span_id})
         ]
         self._log(session, "span.delete", "span", span_id, r[1], _state_from_tuple(r, tags), None)
         # its tags and relations go with it (ON DELETE CASCADE); marks edited from it keep
         # their own place (edited_from: ON DELETE SET NULL)
-        session.execute(delete(_SPANS).where(_SPANS.c.id == span_id))
+        session.execute(_DELETE_SPAN, {"span_id_": span_id})
         return span, rels
 
     def add_span(self, doc_id: int, span: Span, *, span_id: int | None = None) -> Span:
@@ -879,14 +893,7 @@ class Library:
 
     def _touch_document(self, session: Session, doc_id: int) -> None:
         """The first edit of a new document moves it to 'in progress'."""
-        session.execute(
-            update(_DOCS)
-            .where(_DOCS.c.id == doc_id)
-            .values(
-                updated_at=utcnow(),
-                status=case((_DOCS.c.status == ReviewStatus.NEW.value, ReviewStatus.IN_PROGRESS.value), else_=_DOCS.c.status),
-            )
-        )
+        session.execute(_TOUCH_DOCUMENT, {"doc_id_": doc_id, "now_": utcnow()})
 
     # ------------------------------------------------------------------ relations
 
@@ -1013,7 +1020,7 @@ class Library:
         is not added on top of it. Returns (added, removed).
         """
         with self._write() as session:
-            if session.scalar(select(_DOCS.c.id).where(_DOCS.c.id == doc_id)) is None:
+            if session.scalar(_DOCUMENT_EXISTS, {"doc_id_": doc_id}) is None:
                 raise NotFound(f"there is no document {doc_id}")
             # one statement (an id list could pass SQLite's limit on bound parameters)
             removed = session.execute(
@@ -1076,7 +1083,7 @@ class Library:
             if relation_rows:
                 session.execute(insert(RelationRow.__table__), relation_rows)
             added = len(rows)
-            session.execute(update(_DOCS).where(_DOCS.c.id == doc_id).values(annotated_by=suggestions.model, annotated_at=utcnow()))
+            session.execute(_UPDATE_DOCUMENT, {"doc_id_": doc_id, "annotated_by": suggestions.model, "annotated_at": utcnow()})
             self._log(
                 session,
                 "document.annotate",
