@@ -14,6 +14,8 @@
   next object that starts at the same indentation.
 - :func:`read_text_file`: a file's text, decoded (``newsmark.text.decode_bytes``),
   not normalised.
+- :func:`without_rejected` / :class:`RejectedCount`: writers of formats that have
+  no negative examples leave rejected spans out and say how many.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsmark.formats.interchange import drop_relations_to
+from newsmark.model import AnnotatedDocument, Problem, ProblemKind, SpanStatus
 from newsmark.text import DecodeError, decode_bytes, normalize_text
 
 _BOM = "\ufeff"
@@ -221,3 +225,55 @@ def json_values(text: str) -> Iterator[JsonValue]:
         index += 1
         pos = end
         need_comma = True
+
+
+def without_rejected(doc: AnnotatedDocument) -> tuple[AnnotatedDocument, int, int]:
+    """``doc`` without its rejected spans (and the relations touching them), and how many of each went.
+
+    Formats that cannot mark a span as a negative example (doccano, Label Studio,
+    brat, CoNLL) must not write a rejected suggestion as if it were a mark.
+    """
+    removed = {i for i, span in enumerate(doc.spans) if span.status is SpanStatus.REJECTED}
+    if not removed:
+        return doc, 0, 0
+    relations = drop_relations_to(doc.relations, removed)
+    kept = AnnotatedDocument(
+        document=doc.document,
+        spans=[span for i, span in enumerate(doc.spans) if i not in removed],
+        relations=relations,
+        status=doc.status,
+        tags=doc.tags,
+        id=doc.id,
+        annotators=doc.annotators,
+        annotated_by=doc.annotated_by,
+    )
+    return kept, len(removed), len(doc.relations) - len(relations)
+
+
+class RejectedCount:
+    """Counts what :func:`without_rejected` left out over an export, for one warning at the end."""
+
+    def __init__(self, tool: str) -> None:
+        self.tool = tool
+        self.spans = 0
+        self.relations = 0
+        self.documents = 0
+
+    def filter(self, doc: AnnotatedDocument) -> AnnotatedDocument:
+        kept, spans, relations = without_rejected(doc)
+        if spans:
+            self.spans += spans
+            self.relations += relations
+            self.documents += 1
+        return kept
+
+    def problem(self, path: Path) -> Problem | None:
+        if not self.spans:
+            return None
+        relations = f" and {self.relations} relation(s) to them" if self.relations else ""
+        return Problem(
+            str(path),
+            f"{self.spans} rejected mark(s) in {self.documents} document(s){relations} were not written: "
+            f"{self.tool} has no way to mark a negative example",
+            kind=ProblemKind.WARNING,
+        )

@@ -30,7 +30,8 @@ normalisation, so marks land on the same words after CRLF → LF and NFC.
 Written (``DIRECTORY``): one ``<name>.txt`` (the text, UTF-8, ``\\n``) and
 ``<name>.ann`` per document, ``<name>`` = the library id, else the name the
 document was imported under, else a slug of its title (made unique). Spans are
-``T1``, ``T2`` … in the order given, relations ``R1`` … , span notes
+``T1``, ``T2`` … in the order given (rejected spans are left out — brat has no
+negative examples — and counted in one warning), relations ``R1`` … , span notes
 ``#1`` … ``AnnotatorNotes``; labels with spaces get ``_`` (brat types cannot hold
 spaces; reported in :attr:`BratWriter.problems`). An ``annotation.conf`` lists
 the entity and relation types used (and allows overlapping marks), so the folder
@@ -45,7 +46,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from newsmark.formats._foreign import TextMap, decode_error, read_text_file, same_text
+from newsmark.formats._foreign import RejectedCount, TextMap, decode_error, read_text_file, same_text
 from newsmark.formats.brat_gold import is_annotation_line, match_textbound, textbound_of
 from newsmark.formats.interchange import AtomicDirectory, error, import_origin, imported_span, warning
 from newsmark.model import AnnotatedDocument, NewDocument, Origin, Problem, Relation, Span, relation_label
@@ -335,6 +336,7 @@ class BratWriter:
         self._entities: set[str] = set()
         self._relations: dict[str, tuple[set[str], set[str]]] = {}
         self._renamed: set[str] = set()
+        self.rejected = RejectedCount("brat")
 
     def _name(self, doc: AnnotatedDocument) -> str:
         meta = doc.document.meta.get(NAME)
@@ -356,6 +358,7 @@ class BratWriter:
         return safe
 
     def write(self, doc: AnnotatedDocument) -> None:
+        doc = self.rejected.filter(doc)
         name = self._name(doc)
         text = doc.text
         lines: list[str] = []
@@ -392,6 +395,9 @@ class BratWriter:
             conf.append("\n[events]\n\n[attributes]\n")
             self.folder.file(CONF).write_text("".join(conf), encoding="utf-8", newline="")
             self.folder.commit()
+            problem = self.rejected.problem(self.path)
+            if problem is not None:
+                self.problems.append(problem)
         except BaseException:
             self.abort()
             raise

@@ -24,7 +24,9 @@ through Newsmark's normalisation (CRLF, NFC).
 Written: the relation-extraction shape, one object per line:
 ``{"id", "text", "entities": [...], "relations": [...], <document fields>, <meta["doccano"] keys>}``,
 entity ids = the span's index in the document, relation ids = the relation's index.
-Every span is written whatever its kind or status (doccano has neither).
+Every span is written whatever its kind (doccano has none), except rejected ones:
+doccano has no negative examples, so they are left out (and counted in one
+warning in :attr:`DoccanoWriter.problems`), with the relations touching them.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from newsmark.formats._foreign import TextMap, decode_error, json_values
+from newsmark.formats._foreign import RejectedCount, TextMap, decode_error, json_values
 from newsmark.formats.interchange import AtomicTextWriter, error, import_origin, imported_span, warning
 from newsmark.model import AnnotatedDocument, NewDocument, Problem, Relation, Span, relation_label
 from newsmark.text import DecodeError, decode_bytes
@@ -223,10 +225,16 @@ class DoccanoWriter(AtomicTextWriter):
     def __init__(self, path: Path | str) -> None:
         super().__init__(path)
         self.problems: list[Problem] = []
+        self.rejected = RejectedCount("doccano")
 
     def write(self, doc: AnnotatedDocument) -> None:
-        self.out.write(json.dumps(to_object(doc), ensure_ascii=False) + "\n")
+        self.out.write(json.dumps(to_object(self.rejected.filter(doc)), ensure_ascii=False) + "\n")
         self.count += 1
+
+    def end(self) -> None:
+        problem = self.rejected.problem(self.path)
+        if problem is not None:
+            self.problems.append(problem)
 
 
 def to_object(doc: AnnotatedDocument) -> dict[str, Any]:

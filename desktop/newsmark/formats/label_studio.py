@@ -48,7 +48,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from newsmark.formats._foreign import TextMap, decode_error, json_values, same_text, utf16_to_code_points
+from newsmark.formats._foreign import RejectedCount, TextMap, decode_error, json_values, same_text, utf16_to_code_points
 from newsmark.formats.interchange import AtomicTextWriter, error, import_origin, warning
 from newsmark.model import (
     AnnotatedDocument,
@@ -337,38 +337,26 @@ class LabelStudioWriter(AtomicTextWriter):
 
     def __init__(self, path: Path | str) -> None:
         self.problems: list[Problem] = []
-        self.rejected = 0
-        self.rejected_docs = 0
-        self.dropped_relations = 0
+        self.rejected = RejectedCount("Label Studio's task format")
         super().__init__(path)
 
     def begin(self) -> None:
         self.out.write("[")
 
     def write(self, doc: AnnotatedDocument) -> None:
-        task, rejected, dropped = to_task(doc)
-        if rejected:
-            self.rejected += rejected
-            self.rejected_docs += 1
-            self.dropped_relations += dropped
+        task = to_task(self.rejected.filter(doc))
         self.out.write(("\n" if self.count == 0 else ",\n") + json.dumps(task, ensure_ascii=False))
         self.count += 1
 
     def end(self) -> None:
         self.out.write("\n]\n")
-        if self.rejected:
-            relations = f" and {self.dropped_relations} relation(s) to them" if self.dropped_relations else ""
-            self.problems.append(
-                warning(
-                    self.path,
-                    f"{self.rejected} rejected mark(s) in {self.rejected_docs} document(s){relations} were not written: "
-                    "Label Studio tasks have no place for negative examples",
-                )
-            )
+        problem = self.rejected.problem(self.path)
+        if problem is not None:
+            self.problems.append(problem)
 
 
-def to_task(doc: AnnotatedDocument) -> tuple[dict[str, Any], int, int]:
-    """The Label Studio task of one document, how many rejected spans and relations were left out."""
+def to_task(doc: AnnotatedDocument) -> dict[str, Any]:
+    """The Label Studio task of one document (rejected spans are the caller's business: see the writer)."""
     meta = doc.document.meta.get(NAME)
     meta = meta if isinstance(meta, dict) else {}
     task: dict[str, Any] = {}
@@ -391,10 +379,8 @@ def to_task(doc: AnnotatedDocument) -> tuple[dict[str, Any], int, int]:
     task["data"] = data
     # containers: the annotation first, then one prediction per model, in order of first appearance
     groups: dict[tuple[str, str], list[int]] = {("annotation", ""): []}
-    rejected = 0
     for index, span in enumerate(doc.spans):
         if span.status is SpanStatus.REJECTED:
-            rejected += 1
             continue
         key = ("annotation", "") if span.status is SpanStatus.ACCEPTED else ("prediction", span.origin_detail)
         groups.setdefault(key, []).append(index)
@@ -418,10 +404,8 @@ def to_task(doc: AnnotatedDocument) -> tuple[dict[str, Any], int, int]:
             if key[0] == "prediction" and span.score is not None:
                 item["score"] = span.score
             results[key].append(item)
-    dropped = 0
     for rel in doc.relations:
         if rel.head not in ids or rel.tail not in ids:
-            dropped += 1
             continue
         results[container_of[rel.head]].append(
             {"from_id": ids[rel.head], "to_id": ids[rel.tail], "type": "relation", "direction": "right", "labels": [str(rel.label)]}
@@ -429,7 +413,7 @@ def to_task(doc: AnnotatedDocument) -> tuple[dict[str, Any], int, int]:
     annotation = results.pop(("annotation", ""))
     task["annotations"] = [{"result": annotation}] if annotation else []
     task["predictions"] = [{"model_version": key[1], "result": items} for key, items in results.items()]
-    return task, rejected, dropped
+    return task
 
 
 def writer(path: Path) -> LabelStudioWriter:
