@@ -341,6 +341,26 @@ def passphrase_cmd(ctx: click.Context) -> None:
 COMMANDS = (backup_cmd, backups_cmd, restore_cmd, check_cmd, encrypt_cmd, decrypt_cmd, passphrase_cmd)
 
 
+def _plain_store_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is the store's refusal or an encrypted library's passphrase problem (only if the store was loaded)."""
+    library = sys.modules.get("newsmark.store.library")
+    engine = sys.modules.get("newsmark.store.engine")
+    return (library is not None and isinstance(exc, library.StoreError)) or (engine is not None and isinstance(exc, engine.PassphraseError))
+
+
 def register(group: click.Group) -> None:
+    """Add the commands above, and make every command report a store refusal (library busy,
+    disk full, read-only file, damaged file …) as one plain line instead of a traceback."""
     for command in COMMANDS:
         group.add_command(command)
+    invoke = group.invoke
+
+    def invoke_with_plain_errors(ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return invoke(ctx)
+        except Exception as exc:
+            if _plain_store_error(exc):
+                raise click.ClickException(str(exc)) from exc
+            raise
+
+    group.invoke = invoke_with_plain_errors  # type: ignore[method-assign]
