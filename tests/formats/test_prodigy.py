@@ -163,6 +163,11 @@ def test_prodigy_reads_what_newsmark_writes(tmp_path: Path, doc: AnnotatedDocume
     path = tmp_path / "export.jsonl"
     with newsmark_jsonl.writer(path) as out:
         out.write(doc)
+    # Read as Prodigy's own examples, without the mark that would send the file to Newsmark's reader.
+    record = json.loads(path.read_text(encoding="utf-8"))
+    del record["meta"]["format"]
+    write_lines(path, [record])
+    assert not newsmark_jsonl.sniff(path)
     (back,), problems = read(path)
     assert [p for p in problems if p.kind == ProblemKind.ERROR] == []
     unique = list(dict.fromkeys((s.start, s.end, s.label) for s in doc.spans))  # Prodigy merges duplicates
