@@ -395,3 +395,24 @@ def test_timestamps_survive(tmp_path: Path) -> None:
     path = tmp_path / "t.spacy"
     docbin.write(path, [doc])
     assert read_all(path)[0] == [doc]
+
+
+def test_the_snippet_in_the_docs_runs_on_an_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "formats.md").read_text(encoding="utf-8")
+    snippet = re.search(r"<!-- spacy-docbin-snippet -->\s*```python\n(.*?)```", page, re.S)
+    assert snippet, "docs/formats.md lost its DocBin snippet"
+    text = "Basem Naim told CNN: “We agree.”"
+    doc = AnnotatedDocument(
+        NewDocument(text=text),
+        spans=[accepted(0, 10, "PERSON"), accepted(0, 10, "SOURCE", SpanKind.SOURCE), accepted(21, 32, "QUOTE", SpanKind.CLAIM)],
+        relations=[Relation(2, 1, RelationLabel.SPEAKER)],
+    )
+    monkeypatch.chdir(tmp_path)
+    docbin.write(tmp_path / "export.spacy", [doc])
+    scope: dict[str, object] = {}
+    exec(compile(snippet.group(1), "docs/formats.md", "exec"), scope)  # noqa: S102 - our own documentation
+    assert scope["entities"] == [("Basem Naim", "PERSON")]
+    assert scope["claims"] == [("“We agree.”", "QUOTE")]
+    assert scope["speakers"] == [(2, 1)]
