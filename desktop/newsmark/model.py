@@ -268,6 +268,9 @@ class AnnotatedDocument:
     id: int | None = None
     annotators: list[str] = field(default_factory=list)
     annotated_by: str | None = None  # the model ("name version") whose suggestions it carries
+    # The file said what kind (entity/claim/source/cue) each mark is; otherwise kinds are
+    # taken from the label scheme on import. Not part of the document's content.
+    kinds_known: bool = field(default=False, compare=False)
 
     @property
     def text(self) -> str:

@@ -325,6 +325,7 @@ def from_record(record: dict[str, Any], path: Path, number: int, problems: list[
         id=meta.get("id") if is_int(meta.get("id")) else _bad_id(meta.get("id"), line),
         annotators=_strings(meta.get("annotators", []), line, "meta.annotators"),
         annotated_by=_optional_string(meta.get("annotated_by"), line, "meta.annotated_by"),
+        kinds_known=True,
     )
 
 

@@ -100,8 +100,15 @@ class _Group:
 
 
 def read(path: Path) -> Iterator[AnnotatedDocument | Problem]:
-    """The documents of a Prodigy JSONL file (examples about the same text merged)."""
+    """The documents of a Prodigy JSONL file (examples about the same text merged).
+
+    Newsmark JSONL is Prodigy JSONL with more in it: a file that says it is
+    (``meta.format``) is read by the Newsmark reader, so nothing it carries is lost.
+    """
     path = Path(path)
+    if newsmark_jsonl.sniff(path):
+        yield from newsmark_jsonl.read(path)
+        return
     # First pass: the last line about each text, so that a merged document can be handed on at once.
     last_line: dict[bytes, int] = {}
     hash_text: dict[object, bytes] = {}

@@ -438,6 +438,7 @@ def from_record(record: dict[str, Any], text: str) -> AnnotatedDocument:
             origin=_opt_str(record, "origin") or "",
         ),
         spans=spans,
+        kinds_known=True,
         relations=[_relation_from(r, len(spans)) for r in relations_in],
         status=ReviewStatus(record.get("status", "new")),
         tags=_str_list(record, "tags"),

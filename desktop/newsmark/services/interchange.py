@@ -34,8 +34,6 @@ FORMAT_MODULES: dict[str, str] = {
     "brat": "newsmark.formats.brat",
     "conll": "newsmark.formats.conll",
 }
-# Formats that say what kind (entity, claim, source, cue) each span is; the others are re-kinded by label.
-KNOWS_KINDS = frozenset({"newsmark", "spacy"})
 # Colours for labels first met in an import (the user can change them in Preferences).
 _NEW_LABEL_COLORS = ("#8dd3c7", "#fdb462", "#bebada", "#fb8072", "#80b1d3", "#b3de69", "#fccde5", "#bc80bd", "#ccebc5", "#ffed6f")
 
@@ -303,7 +301,7 @@ def import_annotations(
                     if isinstance(item, Problem):
                         summary.problems.append(item)
                         continue
-                    if name not in KNOWS_KINDS:
+                    if not item.kinds_known:  # foreign files: a claim label makes a claim
                         _kind_by_scheme(item, scheme)
                     for span in item.spans:
                         if span.label not in scheme and span.label not in new_labels:
