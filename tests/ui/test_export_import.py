@@ -127,3 +127,23 @@ def test_dropping_an_annotation_file_imports_its_marks(seeded: Library, make_win
     window.open_document(doc_id)
     assert window.reader.shown_text() == text
     assert window.marks_panel.model.rowCount() == 2 if hasattr(window.marks_panel, "model") else True
+
+
+def test_merging_a_colleagues_export_adds_only_the_marks_i_lack(seeded: Library, make_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    done, _ = _library_with_work(seeded)
+    colleague = tmp_path / "colleague.jsonl"
+    record = {
+        "text": TEXT,
+        "spans": [{"start": 6, "end": 14, "label": "PERSON"}, {"start": 56, "end": 63, "label": "ORG"}],
+        "answer": "accept",
+        "_input_hash": 7,
+    }
+    colleague.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    window = make_window(seeded)
+    with qtbot.waitSignal(window.importFinished, timeout=20000) as blocker:
+        window.start_import([colleague], merge=True)
+    summary = blocker.args[0]
+    assert summary.added == [] and summary.merged == 1 and summary.spans == 1  # PERSON was already there
+    labels = sorted(s.label for s in seeded.spans(done))
+    assert labels == ["DATE", "ORG", "PERSON", "REPORTED"]
+    assert seeded.get_document(done).status == ReviewStatus.DONE  # a merge never changes the article's status

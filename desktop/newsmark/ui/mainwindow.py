@@ -348,6 +348,14 @@ class MainWindow(QMainWindow):
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self._action("import_files", "&Import files…", self.import_files_dialog, [QKeySequence.StandardKey.Open]))
         file_menu.addAction(self._action("import_folder", "Import &folder…", self.import_folder_dialog, ["Ctrl+Shift+O"]))
+        file_menu.addAction(
+            self._action(
+                "import_merge",
+                "Import annotations into articles &already here…",
+                self.import_merge_dialog,
+                tip="Marks from a colleague's export (or another tool) are added to the same articles in your library; marks you have are kept",
+            )
+        )
         file_menu.addAction(self._action("paste", "&Paste as new article…", self.paste_dialog, ["Ctrl+Shift+V"]))
         file_menu.addAction(self._action("export", "&Export training data…", self.export_dialog, ["Ctrl+E"], tip="Newsmark JSONL, spaCy, Prodigy, doccano, Label Studio, brat or CoNLL"))
         file_menu.addSeparator()
@@ -820,6 +828,16 @@ class MainWindow(QMainWindow):
         if files:
             self.start_import(files)
 
+    def import_merge_dialog(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Import annotations, adding marks to articles already in the library",
+            str(Path.home()),
+            "Annotations: Newsmark, Prodigy, doccano, Label Studio, brat, CoNLL, spaCy (*.jsonl *.json *.ann *.conll *.iob *.spacy);;All files (*)",
+        )
+        if files:
+            self.start_import(files, merge=True)
+
     def import_folder_dialog(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Import a folder of articles", str(Path.home()))
         if folder:
@@ -837,11 +855,11 @@ class MainWindow(QMainWindow):
             self.open_document(summary.added[0].doc_id)  # type: ignore[arg-type]
         return summary
 
-    def start_import(self, paths: Sequence[str | Path]) -> ImportJob | None:
+    def start_import(self, paths: Sequence[str | Path], *, merge: bool = False) -> ImportJob | None:
         if self.import_job is not None:
             self.statusBar().showMessage("An import is already running.", 4000)
             return None
-        job = ImportJob(self.library, list(paths), self)
+        job = ImportJob(self.library, list(paths), self, merge=merge)
         job.progress.connect(self._import_progress)
         job.finished.connect(self._import_finished)
         self.import_job = job
