@@ -221,6 +221,14 @@ def json_values(text: str) -> Iterator[JsonValue]:
                 return
             pos, need_comma = nxt, False
             continue
+        except RecursionError:  # arrays/objects nested thousands deep: no annotation file looks like that
+            yield JsonValue(index, line, error="invalid JSON: nested too deeply to read", in_array=in_array)
+            index += 1
+            nxt = _resync(text, pos)
+            if nxt < 0:
+                return
+            pos, need_comma = nxt, False
+            continue
         yield JsonValue(index, line, value=value, in_array=in_array)
         index += 1
         pos = end

@@ -151,7 +151,12 @@ def parse_ann(ann: str, text: str | None = None, path: str = "<ann>") -> BratDoc
         if trigger not in result.textbounds:
             result.problems.append(f"{path}:{number}: {eid} refers to unknown {trigger}")
         event = Attribution(eid, etype)
-        for role, ref in pairs[1:]:
+        if any(len(pair) != 2 for pair in pairs[1:]):
+            result.problems.append(f"{path}:{number}: malformed event argument (expected Role:Id): {body[:60]!r}")
+        for pair in pairs[1:]:
+            if len(pair) != 2:
+                continue
+            role, ref = pair
             tb = result.textbounds.get(ref)
             if tb is None:
                 result.problems.append(f"{path}:{number}: {eid} refers to unknown {ref}")
@@ -171,8 +176,23 @@ def parse_ann(ann: str, text: str | None = None, path: str = "<ann>") -> BratDoc
 def read_ann(ann_path: Path | str, text_path: Path | str | None = None) -> BratDocument:
     """Read one ``.ann`` file (UTF-8); with ``text_path`` its offsets are checked against the text."""
     ann_path = Path(ann_path)
-    text = Path(text_path).read_text(encoding="utf-8") if text_path is not None else None
-    return parse_ann(ann_path.read_text(encoding="utf-8"), text, str(ann_path))
+    problems: list[str] = []
+    text = _read_utf8(Path(text_path), problems, "its offsets are not checked") if text_path is not None else None
+    ann = _read_utf8(ann_path, problems, "no annotations read from it")
+    result = parse_ann(ann, text, str(ann_path)) if ann is not None else BratDocument(path=str(ann_path))
+    result.problems[:0] = problems
+    return result
+
+
+def _read_utf8(path: Path, problems: list[str], consequence: str) -> str | None:
+    """The file's text, or None with a located problem when it is not UTF-8 (brat files always are)."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.append(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); {consequence}")
+        return None
 
 
 @dataclass(slots=True)

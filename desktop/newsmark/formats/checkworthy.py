@@ -47,29 +47,38 @@ def iter_checkworthy(path: Path | str) -> Iterator[CheckworthySentence]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle, delimiter="\t", quotechar='"')
         try:
-            header = next(reader)
-        except StopIteration:
-            raise CheckworthyFormatError(f"{path}:1: the file is empty") from None
-        id_col = _column(header, ID_COLUMNS, path, required=True)
-        text_col = _column(header, TEXT_COLUMNS, path, required=True)
-        label_col = _column(header, LABEL_COLUMNS, path, required=False)
-        for row in reader:
-            line = reader.line_num
-            if not row or all(not cell.strip() for cell in row):
-                continue
-            need = max(c for c in (id_col, text_col, label_col) if c is not None)
-            if len(row) <= need:
-                raise CheckworthyFormatError(f"{path}:{line}: expected {need + 1} columns, found {len(row)}")
-            label: bool | None = None
-            if label_col is not None:
-                value = row[label_col].strip().lower()
-                if value in ("yes", "1", "true"):
-                    label = True
-                elif value in ("no", "0", "false"):
-                    label = False
-                else:
-                    raise CheckworthyFormatError(f"{path}:{line}: class_label must be Yes or No, got {row[label_col]!r}")
-            yield CheckworthySentence(row[id_col].strip(), row[text_col], label)  # type: ignore[index]
+            yield from _sentences(reader, path)
+        except UnicodeDecodeError as exc:
+            raise CheckworthyFormatError(f"{path}:{reader.line_num + 1}: not UTF-8 text ({exc.reason})") from exc
+        except csv.Error as exc:  # a NUL byte, a field past csv's size limit …
+            raise CheckworthyFormatError(f"{path}:{reader.line_num}: cannot read the row ({exc})") from exc
+
+
+def _sentences(reader, path: Path) -> Iterator[CheckworthySentence]:  # type: ignore[no-untyped-def]
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CheckworthyFormatError(f"{path}:1: the file is empty") from None
+    id_col = _column(header, ID_COLUMNS, path, required=True)
+    text_col = _column(header, TEXT_COLUMNS, path, required=True)
+    label_col = _column(header, LABEL_COLUMNS, path, required=False)
+    for row in reader:
+        line = reader.line_num
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        need = max(c for c in (id_col, text_col, label_col) if c is not None)
+        if len(row) <= need:
+            raise CheckworthyFormatError(f"{path}:{line}: expected {need + 1} columns, found {len(row)}")
+        label: bool | None = None
+        if label_col is not None:
+            value = row[label_col].strip().lower()
+            if value in ("yes", "1", "true"):
+                label = True
+            elif value in ("no", "0", "false"):
+                label = False
+            else:
+                raise CheckworthyFormatError(f"{path}:{line}: class_label must be Yes or No, got {row[label_col]!r}")
+        yield CheckworthySentence(row[id_col].strip(), row[text_col], label)  # type: ignore[index]
 
 
 def read_checkworthy(path: Path | str) -> list[CheckworthySentence]:
