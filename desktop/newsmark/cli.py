@@ -318,8 +318,10 @@ def eval_attribution_cmd(folder: Path, model: str | None, limit: int | None, ann
 @click.argument("tsv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--model", default=None, metavar="NAME", help="spaCy pipeline to evaluate.")
 @click.option("--limit", type=int, default=None, help="Only the first N sentences.")
+@click.option("--mode", type=click.Choice(["model", "detector", "rules"]), default="model", show_default=True, help="model: the check-worthiness model alone; detector: any claim the detector marks; rules: the same with the hand-set rules.")
+@click.option("--checkworthy-model", "cw_model", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help="Another model file than the shipped one.")
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
-def eval_checkworthy_cmd(tsv: Path, model: str | None, limit: int | None, as_json: bool) -> None:
+def eval_checkworthy_cmd(tsv: Path, model: str | None, limit: int | None, mode: str, cw_model: Path | None, as_json: bool) -> None:
     """Score sentence check-worthiness against CheckThat!-format labels (Sentence_id, Text, class_label)."""
     from newsmark.nlp.loader import ModelNotAvailable, load_pipeline
     from newsmark.services.evaluation import eval_checkworthy
@@ -329,10 +331,33 @@ def eval_checkworthy_cmd(tsv: Path, model: str | None, limit: int | None, as_jso
     except ModelNotAvailable as exc:
         raise click.ClickException(str(exc)) from exc
     try:
-        report = eval_checkworthy(tsv, nlp, limit)
+        report = eval_checkworthy(tsv, nlp, limit, mode=mode, model_path=cw_model)
     except (OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.to_markdown())
+
+
+@main.command("train-checkworthy")
+@click.argument("tsv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Where to write the model (default: the shipped resources/models/checkworthy-en.json).")
+@click.option("--seed", type=int, default=13, show_default=True, help="Seed of the held-out split used to choose L2 and the threshold.")
+@click.option("--model", default=None, metavar="NAME", help="spaCy pipeline that parses the sentences.")
+@click.option("--limit", type=int, default=None, help="Only the first N sentences (for a quick try).")
+def train_checkworthy_cmd(tsv: Path, out: Path | None, seed: int, model: str | None, limit: int | None) -> None:
+    """Train the check-worthiness model from a CheckThat!-format TSV (the train split only, never dev)."""
+    from newsmark.nlp.checkworthy import default_model_path
+    from newsmark.nlp.loader import ModelNotAvailable, load_pipeline
+    from newsmark.services.checkworthy_training import train_checkworthy
+
+    try:
+        nlp = load_pipeline(model)
+    except ModelNotAvailable as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        report = train_checkworthy(tsv, nlp, out or default_model_path(), seed=seed, limit=limit, progress=lambda m: click.echo(m, err=True))
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(report.to_markdown())
 
 
 @main.command("config")

@@ -141,7 +141,7 @@ def test_eval_checkworthy_on_a_tiny_fixture(tmp_path: Path, nlp) -> None:  # typ
         "5\tThe harbour is bigger than the one in Oslo.\tNo\n",
         encoding="utf-8",
     )
-    report = eval_checkworthy(tsv, nlp)
+    report = eval_checkworthy(tsv, nlp, mode="rules")  # the hand-set rules (the model has its own tests)
     assert (report.tp, report.fp, report.fn, report.tn) == (2, 1, 1, 1)
     assert report.precision == pytest.approx(2 / 3) and report.recall == pytest.approx(2 / 3)
     assert report.f1 == pytest.approx(2 / 3) and report.accuracy == pytest.approx(0.6)

@@ -50,6 +50,8 @@ from newsmark.nlp.quotes import QUOTE_TOKENS, find_quotes
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Span, Token
 
+    from newsmark.nlp.checkworthy import CheckworthyModel
+
 TokSpan = tuple[int, int]
 
 SENT_FINAL = frozenset(".!?")
@@ -71,10 +73,11 @@ class FoundClaim:
     source: TokSpan | None = None
     cue: TokSpan | None = None
     rule: str = ""
+    resolved: TokSpan | None = None  # a pronoun source's person (a PERSON entity), see newsmark.nlp.speakers
 
     def to_json(self) -> dict[str, Any]:
         """Plain data (it travels in ``doc.user_data`` and through ``Doc.to_bytes``)."""
-        return {
+        data = {
             "type": self.claim_type.value,
             "content": list(self.content),
             "score": round(self.score, 3),
@@ -82,6 +85,9 @@ class FoundClaim:
             "cue": list(self.cue) if self.cue else None,
             "rule": self.rule,
         }
+        if self.resolved:
+            data["resolved"] = list(self.resolved)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FoundClaim:
@@ -92,6 +98,7 @@ class FoundClaim:
             tuple(data["source"]) if data.get("source") else None,  # type: ignore[arg-type]
             tuple(data["cue"]) if data.get("cue") else None,  # type: ignore[arg-type]
             data.get("rule", ""),
+            tuple(data["resolved"]) if data.get("resolved") else None,  # type: ignore[arg-type]
         )
 
 
@@ -768,9 +775,16 @@ def _mark(lay: _Layout, claim: FoundClaim) -> None:
 # ---------------------------------------------------------------- entry point
 
 
-def detect(doc: Doc, *, factual: bool = True, min_factual_score: float = 0.5) -> list[FoundClaim]:
-    """All claims of a parsed Doc, sorted by position (see the module notes for the passes)."""
+def detect(
+    doc: Doc, *, factual: bool = True, min_factual_score: float = 0.5, checkworthy: CheckworthyModel | None = None
+) -> list[FoundClaim]:
+    """All claims of a parsed Doc, sorted by position (see the module notes for the passes).
+
+    ``checkworthy``: the model that decides which unattributed sentences are claims
+    (without one, the hand-set signals of :mod:`newsmark.nlp.factual` decide).
+    """
     from newsmark.nlp.factual import factual_claims
+    from newsmark.nlp.speakers import resolve_speakers
 
     lay = _Layout(doc)
     claims = _quote_claims(doc, lay)
@@ -790,8 +804,9 @@ def detect(doc: Doc, *, factual: bool = True, min_factual_score: float = 0.5) ->
     claims += _colon_claims(doc, lay)
     claims += _reported_claims(doc, lay, quote_spans)
     claims = _drop_own_opinions(doc, _drop_nested(doc, claims))
+    resolve_speakers(doc, claims, lay.para)
     if factual:
         covered = [c.content for c in claims]
-        claims += factual_claims(doc, covered, min_score=min_factual_score, sents=lay.sents)
+        claims += factual_claims(doc, covered, min_score=min_factual_score, sents=lay.sents, model=checkworthy)
     claims.sort(key=lambda c: (c.content[0], c.content[1]))
     return claims

@@ -14,8 +14,12 @@ signal:
 - ``assertion``: a past or present statement in the third person about a named
   organisation, place, group, law or person, with no hedge and no question mark.
 
-The weights were set by hand and the threshold picked on the CheckThat! 2024
-*train* split (see docs/quality.md); nothing is learned from data.
+Which sentences become claims is decided by the trained check-worthiness model
+(:mod:`newsmark.nlp.checkworthy`, trained on the CheckThat! 2024 *train* split)
+when one is given: its score (0.5 at its operating point) is the claim's score,
+and the signals above only choose the claim's type (``assertion`` when none
+fires). Without a model the hand-set weights of the signals decide (their
+threshold was picked on the same *train* split). See docs/quality.md.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Span
 
     from newsmark.nlp.attribution import FoundClaim, TokSpan
+    from newsmark.nlp.checkworthy import CheckworthyModel
 
 NUMBER_ENTS = frozenset(("PERCENT", "MONEY", "QUANTITY", "CARDINAL"))
 NON_NUMBER_ENTS = frozenset(("DATE", "TIME", "ORDINAL"))
@@ -38,6 +43,9 @@ FIRST_PERSON = frozenset(("i", "we", "me", "us", "my", "our"))
 SECOND_PERSON = frozenset(("you", "your"))
 NOT_COMPARISONS = frozenset(("most", "least", "best", "latest", "last", "next", "first"))
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
+# with a model: sentences shorter than this (in words) are never claims; a signal this strong names the type
+MIN_MODEL_WORDS = 3
+MIN_TYPE_SIGNAL = 0.5
 
 
 def _signals(sent: Span, ents: list[Span]) -> dict[ClaimType, float]:
@@ -144,9 +152,18 @@ def _assertion_score(sent: Span, ents: list[Span]) -> float:
 
 
 def factual_claims(
-    doc: Doc, covered: list[TokSpan], *, min_score: float = 0.5, sents: list[Span] | None = None
+    doc: Doc,
+    covered: list[TokSpan],
+    *,
+    min_score: float = 0.5,
+    sents: list[Span] | None = None,
+    model: CheckworthyModel | None = None,
 ) -> list[FoundClaim]:
-    """One claim per sentence that holds a check-worthy assertion and no attribution."""
+    """One claim per sentence that holds a check-worthy assertion and no attribution.
+
+    With ``model``, the model's score decides and the signals give the type;
+    without, the signals' hand-set scores do both.
+    """
     from newsmark.nlp.attribution import FoundClaim
 
     if sents is None:
@@ -168,18 +185,29 @@ def factual_claims(
         if any(c[0] < sent.end and sent.start < c[1] for c in covered_sorted):
             continue
         scores = _signals(sent, sent_ents)
-        if not scores:
-            continue
-        kind, score = max(scores.items(), key=lambda kv: (kv[1], _PRIORITY[kv[0]]))
-        if score < min_score:
-            continue
+        if model is not None:
+            if sum(1 for t in sent if t.is_alpha) < MIN_MODEL_WORDS:
+                continue
+            score = model.score(sent)
+            if score < min_score:
+                continue
+            signals = {k: v for k, v in scores.items() if v >= MIN_TYPE_SIGNAL}
+            kind = max(signals.items(), key=lambda kv: (kv[1], _PRIORITY[kv[0]]))[0] if signals else ClaimType.ASSERTION
+            rule = f"checkworthy:{kind.value}"
+        else:
+            if not scores:
+                continue
+            kind, score = max(scores.items(), key=lambda kv: (kv[1], _PRIORITY[kv[0]]))
+            if score < min_score:
+                continue
+            rule = f"factual:{kind.value}"
         start, end = sent.start, sent.end
         while start < end and (doc[start].is_space or doc[start].is_punct and doc[start].text not in "“\"(‘'$"):
             start += 1
         while end > start and doc[end - 1].is_space:
             end -= 1
         if end > start:
-            found.append(FoundClaim(kind, (start, end), score, rule=f"factual:{kind.value}"))
+            found.append(FoundClaim(kind, (start, end), score, rule=rule))
     return found
 
 

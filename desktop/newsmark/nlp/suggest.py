@@ -12,8 +12,9 @@ Per document the suggestions are, in this order of ``spans``:
   each distinct span once, shared by the claims that have it;
 
 and the relations, by index into ``spans``: claim → source ``speaker``,
-claim → cue ``cue``, and source → entity ``entity`` for every PERSON, ORG,
-NORP or GPE entity that overlaps the source.
+claim → cue ``cue``, source → entity ``entity`` for every PERSON, ORG,
+NORP or GPE entity that overlaps the source, and pronoun source → PERSON
+entity ``resolves_to`` where the detector resolved "he"/"she" to a name.
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ def doc_to_suggestions(doc: Doc, model: str) -> Suggestions:
                         )
         return part_index[key]
 
+    resolved: set[tuple[int, int]] = set()
     for claim in claims_of(doc):
         start, end = _char_span(doc, *claim.content)
         start, end = _strip(text, start, end, " \t\n\r")
@@ -116,6 +118,12 @@ def doc_to_suggestions(doc: Doc, model: str) -> Suggestions:
         source_index = part(SpanKind.SOURCE, SOURCE_LABEL, claim.source, _STRIP_SOURCE)
         if source_index is not None:
             relations.append(Relation(claim_index, source_index, RelationLabel.SPEAKER, origin=Origin.MODEL, origin_detail=model))
+            if claim.resolved:  # pronoun source -> the PERSON entity it names
+                person = _char_span(doc, *claim.resolved)
+                for e_index, entity in entity_index:
+                    if (entity.start, entity.end) == person and (source_index, e_index) not in resolved:
+                        resolved.add((source_index, e_index))
+                        relations.append(Relation(source_index, e_index, RelationLabel.RESOLVES_TO, origin=Origin.MODEL, origin_detail=model))
         cue_index = part(SpanKind.CUE, CUE_LABEL, claim.cue, _STRIP_SOURCE)
         if cue_index is not None:
             relations.append(Relation(claim_index, cue_index, RelationLabel.CUE, origin=Origin.MODEL, origin_detail=model))

@@ -25,9 +25,12 @@
 - precision = matched predictions / predictions; recall = matched gold spans /
   gold spans (neither side is forced one-to-one); F1 their harmonic mean.
 
-``eval_checkworthy(FILE.tsv, nlp)`` — CheckThat! sentences: a sentence is
-predicted check-worthy when the detector marks a claim of any type in it;
-precision, recall and F1 of the "Yes" class, and accuracy.
+``eval_checkworthy(FILE.tsv, nlp)`` — CheckThat! sentences: by default a
+sentence is predicted check-worthy when the check-worthiness model says so (the
+model that decides for every sentence no attribution covers); ``mode="detector"``
+counts a sentence when the claim detector marks a claim of any type in it, and
+``mode="rules"`` does the same with the hand-set rules instead of the model.
+Precision, recall and F1 of the "Yes" class, and accuracy.
 
 Run it yourself: ``python -m newsmark.services.evaluation attribution DIR``,
 ``... checkworthy FILE.tsv``, ``... throughput DIR`` (``--model NAME``, ``--limit N``).
@@ -329,23 +332,68 @@ class CheckworthyReport:
         return self.to_markdown()
 
 
-def eval_checkworthy(tsv: Path | str, nlp: Language, limit: int | None = None, *, batch_size: int = 64) -> CheckworthyReport:
-    """Sentence-level check-worthiness against a CheckThat! TSV (see the module notes)."""
-    from newsmark.nlp.claims import claims_of
+CHECKWORTHY_MODES = ("model", "detector", "rules")
+
+
+def eval_checkworthy(
+    tsv: Path | str,
+    nlp: Language,
+    limit: int | None = None,
+    *,
+    batch_size: int = 64,
+    mode: str = "model",
+    model_path: Path | str | None = None,
+) -> CheckworthyReport:
+    """Sentence-level check-worthiness against a CheckThat! TSV (see the module notes).
+
+    ``mode``: ``"model"`` — the check-worthiness model's decision on the
+    sentence (what the claim detector uses for every sentence no attribution
+    covers); ``"detector"`` — the sentence counts as check-worthy when the
+    claim detector marks a claim of any type in it (attributions included);
+    ``"rules"`` — the same with the hand-set rules instead of the model (the
+    detector before the model, for comparison). ``model_path``: another model
+    file than the shipped one.
+    """
+    from newsmark.nlp.checkworthy import load_model, sentence_features
+    from newsmark.nlp.claims import FACTORY, claims_of
     from newsmark.nlp.loader import add_claim_detector, model_id
 
+    if mode not in CHECKWORTHY_MODES:
+        raise ValueError(f"mode must be one of {', '.join(CHECKWORTHY_MODES)}")
     tsv = Path(tsv)
     sentences = [s for s in read_checkworthy(tsv) if s.label is not None]
     if limit is not None:
         sentences = sentences[:limit]
     add_claim_detector(nlp)
-    report = CheckworthyReport(dataset=str(tsv), model=model_id(nlp))
-    for doc, item in nlp.pipe(((s.text, s) for s in sentences), as_tuples=True, batch_size=batch_size):
-        claims = claims_of(doc)
-        predicted = bool(claims)
-        if predicted:
-            best = max(claims, key=lambda c: c.score)
-            report.by_type[best.claim_type.value] = report.by_type.get(best.claim_type.value, 0) + 1
+    detector = nlp.get_pipe(FACTORY)
+    saved = detector.checkworthy_model
+    cw_model = None
+    if mode == "rules":
+        detector.checkworthy_model = ""
+        described = "rules"
+    else:
+        if model_path is not None:
+            detector.checkworthy_model = str(model_path)
+        cw_model = load_model(model_path)
+        described = Path(model_path).name if model_path else "checkworthy-en.json"
+    report = CheckworthyReport(dataset=str(tsv), model=f"{model_id(nlp)} + {described} ({mode})")
+    try:
+        if mode == "model":
+            assert cw_model is not None
+            with nlp.select_pipes(disable=[FACTORY]):
+                docs = nlp.pipe(((s.text, s) for s in sentences), as_tuples=True, batch_size=batch_size)
+                results = [(cw_model.logit(sentence_features(doc[:])) >= cw_model.threshold, None, item) for doc, item in docs]
+        else:
+            results = []
+            for doc, item in nlp.pipe(((s.text, s) for s in sentences), as_tuples=True, batch_size=batch_size):
+                claims = claims_of(doc)
+                best = max(claims, key=lambda c: c.score).claim_type.value if claims else None
+                results.append((bool(claims), best, item))
+    finally:
+        detector.checkworthy_model = saved
+    for predicted, kind, item in results:
+        if predicted and kind:
+            report.by_type[kind] = report.by_type.get(kind, 0) + 1
         if predicted and item.label:
             report.tp += 1
         elif predicted:
@@ -430,6 +478,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     c = sub.add_parser("checkworthy", help="CheckThat! TSV (Sentence_id, Text, class_label)")
     c.add_argument("tsv", type=Path)
     c.add_argument("--limit", type=int, default=None)
+    c.add_argument("--mode", choices=CHECKWORTHY_MODES, default="model")
+    c.add_argument("--checkworthy-model", type=Path, default=None, help="another model file than the shipped one")
     t = sub.add_parser("throughput", help="words/second of annotate() over DIR/text/*.txt (or DIR/*.txt)")
     t.add_argument("dir", type=Path)
     t.add_argument("--n-process", type=int, default=1)
@@ -448,7 +498,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "attribution":
             report: Any = eval_attribution(args.dir, nlp, args.limit, annotator=args.annotator)
         elif args.command == "checkworthy":
-            report = eval_checkworthy(args.tsv, nlp, args.limit)
+            report = eval_checkworthy(args.tsv, nlp, args.limit, mode=args.mode, model_path=args.checkworthy_model)
         else:
             folder = args.dir / "text" if (args.dir / "text").is_dir() else args.dir
             texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
