@@ -39,7 +39,7 @@ from newsmark.model import (
     Suggestions,
     relation_label,
 )
-from newsmark.store.engine import IMMEDIATE, make_engine, resolve_url, sqlite_path
+from newsmark.store.engine import IMMEDIATE, engine_integrity_problems, make_engine, resolve_url, sqlite_path
 from newsmark.store.migrate import current_revision, ensure_schema
 from newsmark.store.schema import (
     DocumentRow,
@@ -1199,10 +1199,6 @@ class Library:
                 row.value = value
 
     def integrity_check(self) -> list[str]:
-        """SQLite's integrity check: an empty list means the file is sound."""
-        if not self.is_sqlite:
-            return []
-        with self.engine.connect() as conn:
-            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
-        return [] if rows == ["ok"] else rows
+        """SQLite's integrity check (and SQLCipher's for an encrypted library): an empty list means the file is sound."""
+        return engine_integrity_problems(self.engine)
 
