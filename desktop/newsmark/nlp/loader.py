@@ -71,7 +71,10 @@ def load_pipeline(name: str | None = None, *, factual: bool = True, min_factual_
     name = resolve_model(name)
     import spacy
 
+    from newsmark.nlp.learned import register as register_learned
+
     register()
+    register_learned()  # a pipeline trained by Newsmark names its span suggester
     if name.startswith("blank:"):
         nlp = spacy.blank(name.split(":", 1)[1] or "en")
         nlp.add_pipe("sentencizer")
@@ -93,6 +96,9 @@ def add_claim_detector(nlp: Language, *, factual: bool = True, min_factual_score
     register()
     if FACTORY not in nlp.pipe_names:
         nlp.add_pipe(FACTORY, last=True, config={"factual": factual, "min_factual_score": min_factual_score})
+    from newsmark.nlp.learned import add_learned_claims
+
+    add_learned_claims(nlp)  # a trained spancat's claims, sources and cues join the rules' (newsmark.nlp.learned)
     return nlp
 
 
