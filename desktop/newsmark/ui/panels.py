@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from newsmark.model import ClaimType, Event, Origin, SpanKind, SpanStatus
+from newsmark.model import ClaimType, Event, Origin, RelationLabel, Span, SpanKind, SpanStatus
 from newsmark.ui.editor import Editor
 from newsmark.ui.models import SPAN_ID_ROLE, MarksFilter, MarksModel
 from newsmark.ui.widgets import TagEdit, swatch
@@ -280,8 +280,10 @@ class Inspector(QWidget):
             speaker = self.editor.speaker_of(span.id)  # type: ignore[arg-type]
             if speaker is not None:
                 who = " ".join(self.editor.span_text(speaker).split())
-                self.speaker.setText(f"“{who if len(who) <= 34 else who[:33] + '…'}”")
-                self.speaker.setToolTip(f"“{who}” ({speaker.label})")
+                person = self._resolved_person(speaker.id)  # type: ignore[arg-type]
+                name = " ".join(self.editor.span_text(person).split()) if person is not None else ""
+                self.speaker.setText(f"“{who if len(who) <= 34 else who[:33] + '…'}”" + (f" → {name}" if name else ""))
+                self.speaker.setToolTip(f"“{who}” ({speaker.label})" + (f", resolved to {name} ({person.label})" if person is not None else ""))
             else:
                 self.speaker.setText("none")
                 self.speaker.setToolTip("")
@@ -325,6 +327,15 @@ class Inspector(QWidget):
     def _set_claim_type(self, index: int) -> None:
         if self._span_id is not None:
             self.editor.set_claim_type(self.claim_type.itemData(index), self._span_id)
+
+    def _resolved_person(self, source_id: int) -> Span | None:
+        """The person a pronoun speaker resolves to (its ``resolves_to`` link), unless that mark was rejected."""
+        for rel in self.editor.relations:
+            if rel.head == source_id and rel.label == RelationLabel.RESOLVES_TO:
+                person = self.editor.span(rel.tail)
+                if person is not None and person.status != SpanStatus.REJECTED:
+                    return person
+        return None
 
     def _fill_speaker_menu(self) -> None:
         fill_speaker_menu(self.speaker_menu, self.editor, self._span_id)
