@@ -72,6 +72,12 @@ def _passphrase_for(path: Path) -> str | None:
     raise AssertionError("unreachable")
 
 
+def _say_checking(reason: str) -> None:
+    """A full check can take seconds on a large library: say why, at a terminal (scripts get no chatter)."""
+    if sys.stderr.isatty():
+        click.echo(f"Checking the library ({reason})…", err=True)
+
+
 def open_library_checked(db: str | None):  # type: ignore[no-untyped-def]
     """Open the library for a command: passphrase, start-up check, schema upgrade, scheduled backup.
 
@@ -86,9 +92,7 @@ def open_library_checked(db: str | None):  # type: ignore[no-untyped-def]
     path = startup.library_file(db)
     try:
         passphrase = _passphrase_for(path) if path is not None else None
-        library = startup.open_library(
-            db, passphrase, on_check=lambda reason: click.echo(f"Checking the library ({reason})…", err=True)
-        )
+        library = startup.open_library(db, passphrase, on_check=_say_checking)
     except startup.DamagedLibrary as exc:
         hint = (
             "\nRestore it with: newsmark restore   (the damaged file is kept in backups/ first)"
