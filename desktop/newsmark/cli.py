@@ -553,5 +553,9 @@ from newsmark.cli_admin import register as _register_admin  # noqa: E402 - backu
 
 _register_admin(main)
 
+from newsmark.cli_train import register as _register_train  # noqa: E402 - train, models, eval learning-curve
+
+_register_train(main)
+
 if __name__ == "__main__":  # pragma: no cover
     main()
