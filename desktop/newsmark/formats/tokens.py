@@ -11,11 +11,35 @@ given — so a span always covers whole tokens and offsets survive exactly.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-_TOKEN = re.compile(r"\w+(?:['’\-]\w+)*|[^\w\s]", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _token_pattern() -> re.Pattern[str]:
+    """Words are letters/digits *with their combining marks* (Hindi vowel signs, Arabic harakat,
+    accents typed as a separate mark): Python's ``\\w`` does not count marks, which would cut
+    "हिन्दी" or "Ми́ша" into pieces. The class of marks is built once from the Unicode database.
+    """
+    ranges: list[str] = []
+    start = prev = -1
+    for cp in range(0x0300, 0x30000):
+        if unicodedata.category(chr(cp))[0] == "M":
+            if cp == prev + 1:
+                prev = cp
+                continue
+            if start >= 0:
+                ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}" if prev > start else re.escape(chr(start)))
+            start = prev = cp
+    if start >= 0:
+        ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}" if prev > start else re.escape(chr(start)))
+    marks = "".join(ranges)
+    word = rf"[\w{marks}]"
+    return re.compile(rf"{word}+(?:['’\-]{word}+)*|[^\w\s{marks}]", re.UNICODE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +56,7 @@ def tokenize(text: str, boundaries: Iterable[int] = ()) -> list[Token]:
     """Tokens of ``text``, split additionally at every offset in ``boundaries``."""
     cuts = sorted(set(boundaries))
     tokens: list[Token] = []
-    for match in _TOKEN.finditer(text):
+    for match in _token_pattern().finditer(text):
         start, end = match.span()
         i = bisect_left(cuts, start + 1)
         while i < len(cuts) and cuts[i] < end:
