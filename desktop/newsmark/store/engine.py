@@ -247,11 +247,16 @@ def integrity_problems(connection: Any, *, encrypted: bool) -> list[str]:
 
     An empty list means the file is sound.
     """
-    rows = [str(r[0]) for r in connection.execute("PRAGMA integrity_check").fetchall()]
-    problems = [] if rows == ["ok"] else rows
-    if encrypted:
+    problems = []
+    if encrypted:  # first: it checks every page's authentication code without following the b-trees
         problems += [f"page authentication failed: {r[0]}" for r in connection.execute("PRAGMA cipher_integrity_check").fetchall()]
-    return problems
+    try:
+        rows = [str(r[0]) for r in connection.execute("PRAGMA integrity_check").fetchall()]
+    except database_errors() as exc:
+        if not problems:
+            raise
+        return problems + [f"cannot be read: {exc}"]
+    return problems + ([] if rows == ["ok"] else rows)
 
 
 def engine_integrity_problems(engine: Engine) -> list[str]:
