@@ -363,6 +363,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(
             self._action("annotate_this", "Suggest marks for this article again", lambda: self.editor.doc and self.start_annotation([self.editor.doc.id]))
         )
+        from newsmark.ui.training import add_training_action
+
+        add_training_action(self, file_menu)  # File → Train from my corrections (ui/training.py)
         file_menu.addSeparator()
         file_menu.addAction(self._action("preferences", "&Preferences…", self.edit_preferences, [QKeySequence.StandardKey.Preferences, "Ctrl+,"]))
         file_menu.addSeparator()

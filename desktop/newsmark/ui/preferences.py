@@ -62,6 +62,11 @@ class PreferencesDialog(QDialog):
         self.model.addItem("Automatic (the best English pipeline installed)", "")
         for name in installed_pipelines():
             self.model.addItem(name, name)
+        from newsmark.services.training import list_models
+
+        for trained in list_models():  # trained from your corrections (File → Train from my corrections)
+            score = f", held-out score {trained.new_score:.3f}" if trained.new_score is not None else ""
+            self.model.addItem(f"{trained.name} (trained {trained.created[:10]} on {trained.train_articles} articles{score})", str(trained.path))
         current = settings.get(library, "nlp.model")
         if current and self.model.findData(current) < 0:
             self.model.addItem(current, current)
