@@ -185,3 +185,45 @@ def test_the_scheduled_backup_runs_in_the_background_and_is_reported(qtbot, tmp_
     assert [b.reason for b in list_backups(db)] == ["scheduled"]
     window.close()
     startup.close_library(library)
+
+
+def test_the_window_says_the_library_is_busy_and_saves_nothing_half(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Another instance holds the write lock past the timeout: the edit is refused in words, nothing changes, the app carries on."""
+    import sqlite3
+
+    from PySide6.QtCore import Qt
+
+    from newsmark.model import Span, SpanStatus, Suggestions
+    from newsmark.ui.app import build_main_window
+
+    monkeypatch.setenv("NEWSMARK_BUSY_TIMEOUT_MS", "200")
+    db = tmp_path / "lib.sqlite"
+    make_library(db)
+    library = startup.open_library(db)
+    library.set_setting("seeds_loaded", True)
+    library.replace_suggestions(1, Suggestions(spans=[Span(4, 14, "NORP")], model="test 1"))
+    window = build_main_window(library)
+    qtbot.addWidget(window)
+    window.resize(1200, 800)
+    window.show()
+    window.open_document(1)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    window.reader.setFocus()
+    qtbot.keyClick(window.reader, Qt.Key.Key_J)  # select the mark
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # the other instance is writing
+    steps = window.editor.undo_stack.count()
+    try:
+        with qtbot.waitSignal(window.editor.refused, timeout=5000) as refusal:
+            qtbot.keyClick(window.reader, Qt.Key.Key_A)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert "library is busy" in refusal.args[0] and "not saved" in refusal.args[0]
+    assert window.editor.undo_stack.count() == steps
+    assert [s.status for s in library.spans(1)] == [SpanStatus.SUGGESTED]
+    qtbot.keyClick(window.reader, Qt.Key.Key_A)  # the other side is done: trying again works
+    qtbot.waitUntil(lambda: [s.status for s in library.spans(1)] == [SpanStatus.ACCEPTED], timeout=3000)
+    window.close()
+    startup.close_library(library)
