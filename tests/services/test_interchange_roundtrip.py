@@ -12,11 +12,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from newsmark.model import AnnotatedDocument, SpanStatus
-from newsmark.services.interchange import available_formats, export, import_annotations
+from newsmark.services.interchange import available_formats, export, format_module, import_annotations
 from newsmark.store import Library
 from newsmark.store.interchange import ExportQuery, add_annotated
 from tests.interchange_strategies import annotated_documents
@@ -56,6 +56,10 @@ def test_export_import_export_is_identical(fmt: str, tmp_path_factory) -> None: 
             add_annotated(a, docs)
             first = export(a, fmt, folder / "one" / name, EVERYTHING)
         assert first.documents == len(docs)
+        # CoNLL rebuilds each text from its tokens: texts that differ only in spacing come back
+        # as the same text, and the second library rightly refuses the copy as a duplicate.
+        rebuilt = {item.text for item in format_module(fmt).read(folder / "one" / name) if isinstance(item, AnnotatedDocument)}
+        assume(len(rebuilt) == len(docs))
         with _fresh(folder, "b.sqlite") as b:
             summary = import_annotations(b, [folder / "one" / name], fmt=fmt)
             assert not summary.errors, summary.details()
