@@ -109,7 +109,8 @@ class SpanRow(Base):
         CheckConstraint("status IN ('suggested', 'accepted', 'rejected')", name="ck_spans_status"),
         CheckConstraint("origin IN ('model', 'user', 'import')", name="ck_spans_origin"),
         Index("ix_spans_document_start", "document_id", "start"),
-        Index("ix_spans_document_status", "document_id", "status"),
+        Index("ix_spans_document_status", "document_id", "status", "kind"),  # covering for the counts by status (0005)
+        Index("ix_spans_edited_from", "edited_from_id"),  # the ON DELETE SET NULL above needs it (0005)
         Index("ix_spans_label", "label"),
         {"sqlite_autoincrement": True},
     )
