@@ -65,7 +65,10 @@ def test_two_instances_and_an_import_lose_nothing(tmp_path: Path) -> None:
     )
     outputs = {}
     for name, proc in editors.items():
-        out, err = proc.communicate(timeout=600)
+        assert proc.stdout is not None and proc.stderr is not None
+        out = proc.stdout.read()  # not communicate(): it would skip what readline() above already buffered
+        err = proc.stderr.read()
+        proc.wait(timeout=600)
         assert proc.returncode == 0, f"{name} failed:\n{err[-3000:]}"
         outputs[name] = [json.loads(line) for line in out.splitlines() if line.strip()]
     assert importer.returncode == 0, importer.stderr[-3000:]
