@@ -66,11 +66,12 @@ class NothingToLearn(ValueError):
 class TrainOptions:
     epochs: int = 10
     max_minutes: float | None = 10.0
-    batch_size: int = 8  # articles per update
+    batch_size: int = 2  # articles per update: small data wants many small steps
     ner: bool = True
     claims: bool = True
     ner_learn_rate: float = 2e-4
-    claims_learn_rate: float = 1e-3
+    claims_learn_rate: float = 2e-3
+    negative_weight: float = 0.2  # of the "no claim, source or cue here" class: most candidates are negatives
     dropout: float = 0.1
     seed: int = 13
     threads: int = 2
@@ -161,15 +162,15 @@ def load_base(name: str) -> Language:
     return nlp
 
 
-def spancat_config(max_ngram: int = 5) -> dict[str, Any]:
+def spancat_config(max_ngram: int = 5, negative_weight: float = 0.2) -> dict[str, Any]:
     return {
         "spans_key": SPANS_KEY,
-        "threshold": 0.5,
-        "max_positive": 1,
+        "negative_weight": negative_weight,
+        "allow_overlap": True,
         "suggester": {"@misc": SUGGESTER, "max_ngram": max_ngram, "rules": True},
         "model": {
             "@architectures": "spacy.SpanCategorizer.v1",
-            "scorer": {"@layers": "spacy.LinearLogistic.v1"},
+            "scorer": {"@layers": "Softmax.v2"},
             "reducer": {"@layers": "spacy.mean_max_reducer.v1", "hidden_size": 128},
             "tok2vec": {
                 "@architectures": "spacy.Tok2Vec.v2",
@@ -316,7 +317,7 @@ def train(
                     nlp.remove_pipe(SPANCAT)
                     spancat = None
             if spancat is None:
-                spancat = nlp.add_pipe("spancat", name=SPANCAT, last=True, config=spancat_config())
+                spancat = nlp.add_pipe("spancat_singlelabel", name=SPANCAT, last=True, config=spancat_config(negative_weight=options.negative_weight))
                 sample = [eg for i in range(min(len(batches), 2)) for eg in batches.examples(i, corrected)]
                 spancat.initialize(lambda: sample, nlp=nlp, labels=claim_labels)
         ner_opt = Adam(options.ner_learn_rate)
