@@ -92,7 +92,7 @@ def open_library_checked(db: str | None):  # type: ignore[no-untyped-def]
     path = startup.library_file(db)
     try:
         passphrase = _passphrase_for(path) if path is not None else None
-        library = startup.open_library(db, passphrase, on_check=_say_checking)
+        library = startup.open_library(db, passphrase, on_check=_say_checking, passphrase_checked=passphrase is not None)
     except startup.DamagedLibrary as exc:
         hint = (
             "\nRestore it with: newsmark restore   (the damaged file is kept in backups/ first)"

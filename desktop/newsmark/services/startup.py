@@ -100,15 +100,21 @@ def open_library(
     check: bool = True,
     on_check: Callable[[str], None] | None = None,
     report: StartCheck | None = None,
+    passphrase_checked: bool = False,
 ) -> Library:
-    """Open the library named by ``db`` after the checks above. ``on_check(reason)`` is called before a full check."""
+    """Open the library named by ``db`` after the checks above. ``on_check(reason)`` is called before a full check.
+
+    ``passphrase_checked``: the caller has just verified the passphrase (each
+    verification stretches it again: a third of a second or more).
+    """
     url = resolve_url(db)
     path = sqlite_path(url)
     key = None
     if path is not None and is_encrypted_file(path):
         if passphrase is None:
             raise NeedsPassphrase(path)
-        check_passphrase(path, passphrase)
+        if not passphrase_checked:
+            check_passphrase(path, passphrase)
         key = passphrase
         url = resolve_url(db, passphrase=passphrase)
     if check and path is not None:

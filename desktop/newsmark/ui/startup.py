@@ -253,7 +253,7 @@ def open_library_interactively(db: str | None, parent: QWidget | None = None) ->
                     run_in_thread(lambda: startup.full_check(path, key), on_slow=dialog.show)
                 finally:
                     dialog.close()
-            return startup.open_library(db, passphrase, check=False)
+            return startup.open_library(db, passphrase, check=False, passphrase_checked=passphrase is not None)
         except startup.DamagedLibrary as damaged:
             recovery = RecoveryDialog(damaged, parent)
             if recovery.exec() != QDialog.DialogCode.Accepted or damaged.good_backup is None:
