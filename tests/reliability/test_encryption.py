@@ -150,3 +150,9 @@ def test_no_sqlcipher_gets_an_install_hint(plain: Path, monkeypatch: pytest.Monk
     monkeypatch.setitem(sys.modules, "sqlcipher3", None)  # as if it were not installed
     result = cli(plain, "list", passphrase=PASS)
     assert result.exit_code == 1 and "pip install" in result.output and "encryption" in result.output
+
+
+def test_temporary_data_of_an_encrypted_library_stays_in_memory(plain: Path) -> None:
+    backups.encrypt_library(plain, PASS)
+    with Library.open(resolve_url(plain, passphrase=PASS)) as lib, lib.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA temp_store").scalar() == 2  # MEMORY

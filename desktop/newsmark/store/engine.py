@@ -147,6 +147,7 @@ def connect_raw(path: Path, passphrase: str | None = None, *, readonly: bool = F
     _silence_sqlcipher(module)
     con = module.connect(target, uri=readonly, timeout=timeout, isolation_level=None, check_same_thread=False)
     con.execute(f"PRAGMA key = {_quote(passphrase)}")
+    con.execute("PRAGMA temp_store = MEMORY")
     return con
 
 
@@ -218,6 +219,8 @@ def make_engine(url: URL) -> Engine:
             if path is not None:
                 cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = FULL")
+            if encrypted:
+                cursor.execute("PRAGMA temp_store = MEMORY")  # sorts and temporary tables never spill to disk unencrypted
         finally:
             cursor.close()
 
