@@ -26,13 +26,13 @@ def train_cmd(ctx: click.Context, max_minutes: float, holdout: float, epochs: in
     from newsmark.services.training import TrainingError, train_from_library
 
     library = ctx.obj.library
-    state = {"stop": False, "last": ""}
+    state: dict[str, object] = {"stop": False, "last": ("", -1)}
 
     def progress(fraction: float, message: str) -> None:
-        line = f"{fraction * 100:3.0f}%  {message}"
-        if message != state["last"] or fraction >= 1:
-            click.echo(line, err=True)
-            state["last"] = message
+        key = (message, int(fraction * 10))  # a line per stage and per tenth of the way
+        if key != state["last"]:
+            click.echo(f"{fraction * 100:3.0f}%  {message}", err=True)
+            state["last"] = key
 
     try:
         report = train_from_library(
