@@ -148,7 +148,7 @@ def to_record(doc: AnnotatedDocument) -> dict[str, Any]:
             "annotated_by": doc.annotated_by,
             "extra": d.meta,
         },
-        "tokens": [{"text": text[t.start : t.end], "start": t.start, "end": t.end, "id": i, "ws": t.ws} for i, t in enumerate(tokens)],
+        "tokens": [{"text": text[start:end], "start": start, "end": end, "id": i, "ws": ws} for i, (start, end, ws) in enumerate(tokens)],
         "spans": lists[SpanStatus.ACCEPTED],
     }
     if lists[SpanStatus.REJECTED]:

@@ -12,38 +12,45 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import lru_cache
+from typing import NamedTuple
 
 
 
-@lru_cache(maxsize=1)
-def _token_pattern() -> re.Pattern[str]:
-    """Words are letters/digits *with their combining marks* (Hindi vowel signs, Arabic harakat,
-    accents typed as a separate mark): Python's ``\\w`` does not count marks, which would cut
-    "हिन्दी" or "Ми́ша" into pieces. The class of marks is built once from the Unicode database.
+_BASE = re.compile(r"\w+(?:['’\-]\w+)*|[^\w\s]", re.UNICODE)
+
+
+def _is_mark(ch: str) -> bool:
+    return ch > "\u02ff" and unicodedata.category(ch)[0] == "M"
+
+
+def _pieces(text: str) -> list[list[int]]:
+    """[start, end] of the words and punctuation of ``text``.
+
+    Python's ``\\w`` does not count combining marks (Hindi vowel signs, Arabic
+    harakat, a stress accent typed as a separate mark), so the fast pattern cuts
+    "हिन्दी" or "Ми́ша" at each mark; adjacent pieces joined by a mark are glued
+    back together here (a mark never starts a token; a word after a mark joins it).
     """
-    ranges: list[str] = []
-    start = prev = -1
-    for cp in range(0x0300, 0x30000):
-        if unicodedata.category(chr(cp))[0] == "M":
-            if cp == prev + 1:
-                prev = cp
-                continue
-            if start >= 0:
-                ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}" if prev > start else re.escape(chr(start)))
-            start = prev = cp
-    if start >= 0:
-        ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(prev))}" if prev > start else re.escape(chr(start)))
-    marks = "".join(ranges)
-    word = rf"[\w{marks}]"
-    return re.compile(rf"{word}+(?:['’\-]{word}+)*|[^\w\s{marks}]", re.UNICODE)
+    pieces: list[list[int]] = []
+    last_end = -1
+    for match in _BASE.finditer(text):
+        start, end = match.span()
+        if start == last_end and (_is_mark(text[start]) or (_is_mark(text[start - 1]) and (text[start].isalnum() or text[start] == "_"))):
+            pieces[-1][1] = end
+        else:
+            pieces.append([start, end])
+        last_end = end
+    return pieces
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """One token: ``[start, end)`` in the text, and whether whitespace follows it.
+
+    A named tuple (not a dataclass): a long article has tens of thousands and
+    exports build them for every article.
+    """
+
     start: int
     end: int
     ws: bool  # followed by whitespace
@@ -55,15 +62,20 @@ class Token:
 def tokenize(text: str, boundaries: Iterable[int] = ()) -> list[Token]:
     """Tokens of ``text``, split additionally at every offset in ``boundaries``."""
     cuts = sorted(set(boundaries))
+    n_cuts = len(cuts)
+    length = len(text)
     tokens: list[Token] = []
-    for match in _token_pattern().finditer(text):
-        start, end = match.span()
-        i = bisect_left(cuts, start + 1)
-        while i < len(cuts) and cuts[i] < end:
-            tokens.append(Token(start, cuts[i], False))
-            start = cuts[i]
-            i += 1
-        tokens.append(Token(start, end, end < len(text) and text[end].isspace()))
+    add = tokens.append
+    new = tuple.__new__  # a Token without the Python-level constructor (exports make millions)
+    k = 0  # the first cut not yet behind us (pieces come in text order)
+    for start, end in _pieces(text):
+        while k < n_cuts and cuts[k] <= start:
+            k += 1
+        while k < n_cuts and cuts[k] < end:
+            add(new(Token, (start, cuts[k], False)))
+            start = cuts[k]
+            k += 1
+        add(new(Token, (start, end, end < length and text[end].isspace())))
     return tokens
 
 
