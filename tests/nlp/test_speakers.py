@@ -94,3 +94,24 @@ def test_pronoun_gender_reads_the_morphology(nlp) -> None:  # type: ignore[no-un
 
     doc = nlp("He and she met him and her and them.")
     assert [pronoun_gender(t) for t in doc] == ["Masc", None, "Fem", None, "Masc", None, "Fem", None, None, None]
+
+
+def test_the_head_of_a_source_is_the_speaker_not_the_name_before_it(resolved) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Harper communication director Jennifer Walsh said the senator had been misquoted.\n\n"
+        "“We will publish the full transcript,” she said."
+    )
+    assert ("she", "Jennifer Walsh") in resolved(text)
+
+
+def test_a_common_given_name_of_the_other_gender_is_not_chosen(resolved) -> None:  # type: ignore[no-untyped-def]
+    text = "Kevin was asleep on the sofa.\n\n“Here he is at last,” she said."
+    assert resolved(text) == [("she", None)]
+
+
+def test_a_person_named_inside_the_quote_is_not_its_speaker(resolved) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Hillary Clinton spoke to supporters in Ohio on Monday.\n\n"
+        "“The plan that Maria Lopez has put forward would fail,” she said."
+    )
+    assert ("she", "Hillary Clinton") in resolved(text)

@@ -21,8 +21,11 @@ operating point chosen on the held-out part of train is exactly ``0.5``: the
 claim detector's ``min_factual_score`` (0.5 by default) then means "the
 model's own decision", and a higher value asks for more confidence.
 
-No spaCy or numpy import at module level: scoring is plain Python over a
-``Doc``'s tokens; :func:`fit` (training only) imports numpy.
+No spaCy or numpy import at module level: scoring is plain Python over the
+numbers of ``Doc.to_array`` (:class:`DocFeatures`, spaCy's attribute ids
+imported when it is first used); :func:`fit` (training only) imports numpy.
+The model adds about 4 ms per 1,000 words to the claim detector
+(``tests/perf/bench_checkworthy.py``; figures in docs/quality.md).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Iterable, Sequence
 
-    from spacy.tokens import Span, Token
+    from spacy.tokens import Doc, Span
 
 FORMAT = "newsmark-checkworthy"
 FORMAT_VERSION = 1
@@ -68,32 +71,92 @@ def _length_bucket(n: int) -> str:
     return f"len:{min(n // 5, 8)}"
 
 
-def token_features(tokens: Sequence[Token], ent_labels: Iterable[str]) -> list[str]:
-    """The feature names of a run of tokens (duplicates removed, order kept)."""
-    words = [_DIGIT.sub("0", t.lower_) for t in tokens]
-    feats: list[str] = ["w:" + w for w in words]
-    padded = ["<s>", *words, "</s>"]
-    feats += ["b:" + a + " " + b for a, b in zip(padded, padded[1:])]
-    tags = ["<s>", *(t.tag_ for t in tokens), "</s>"]
-    feats += ["p:" + t for t in tags[1:-1]]
-    feats += ["pp:" + a + " " + b for a, b in zip(tags, tags[1:])]
-    feats += ["e:" + label for label in ent_labels]
-    for t in tokens:
-        dep = t.dep_
-        if dep == "ROOT":
-            feats += ["root:" + t.lemma_.lower(), "roottag:" + t.tag_]
-        elif dep in ("nsubj", "nsubjpass"):
-            feats.append("subj:" + (t.lower_ if t.pos_ == "PRON" else t.pos_))
-        feats.append("d:" + dep)
-    feats.append(_length_bucket(len(tokens)))
-    if any(t.like_num for t in tokens):
-        feats.append("hasnum")
-    return list(dict.fromkeys(feats))
+class DocFeatures:
+    """Feature extraction for the sentences of one parsed ``Doc``.
+
+    The token attributes are read once, as numbers, with ``Doc.to_array`` (one
+    C call instead of a Python ``Token`` object per token and attribute); the
+    strings behind them are looked up once per process and kept in a cache.
+    """
+
+    __slots__ = ("rows",)
+
+    def __init__(self, doc: Doc) -> None:
+        from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, LEMMA, LIKE_NUM, LOWER, POS, TAG
+
+        self.rows: list[list[int]] = doc.to_array([LOWER, TAG, DEP, POS, LEMMA, ENT_IOB, ENT_TYPE, LIKE_NUM]).tolist()
+        _remember(doc.vocab.strings)
+
+    def span(self, start: int, end: int) -> list[str]:
+        """The feature names of tokens ``[start, end)`` (duplicates removed, order kept)."""
+        text = _STRING_CACHE.get
+        strings = _STRINGS[0]
+
+        def s(h: int) -> str:
+            got = text(h)
+            if got is None:
+                got = strings[h] if h else ""
+                if len(_STRING_CACHE) < _STRING_CACHE_LIMIT:
+                    _STRING_CACHE[h] = got
+            return got
+
+        words: list[str] = []
+        tags: list[str] = []
+        out: list[str] = []
+        ents: list[str] = []
+        has_num = False
+        for lower, tag, dep, pos, lemma, iob, ent_type, like_num in self.rows[start:end]:
+            word = _WORD_CACHE.get(lower)
+            if word is None:
+                word = _DIGIT.sub("0", s(lower))
+                if len(_WORD_CACHE) < _STRING_CACHE_LIMIT:
+                    _WORD_CACHE[lower] = word
+            words.append(word)
+            tag_text = s(tag)
+            tags.append(tag_text)
+            dep_text = s(dep)
+            if dep_text == "ROOT":
+                out += ["root:" + s(lemma).lower(), "roottag:" + tag_text]
+            elif dep_text in ("nsubj", "nsubjpass"):
+                pos_text = s(pos)
+                out.append("subj:" + (s(lower) if pos_text == "PRON" else pos_text))
+            out.append("d:" + dep_text)
+            if iob == 3:
+                ents.append("e:" + s(ent_type))
+            if like_num:
+                has_num = True
+        feats: list[str] = ["w:" + w for w in words]
+        padded = ["<s>", *words, "</s>"]
+        feats += ["b:" + a + " " + b for a, b in zip(padded, padded[1:])]
+        feats += ["p:" + t for t in tags]
+        padded = ["<s>", *tags, "</s>"]
+        feats += ["pp:" + a + " " + b for a, b in zip(padded, padded[1:])]
+        feats += ents
+        feats += out
+        feats.append(_length_bucket(len(words)))
+        if has_num:
+            feats.append("hasnum")
+        return list(dict.fromkeys(feats))
+
+
+_STRING_CACHE: dict[int, str] = {}
+_WORD_CACHE: dict[int, str] = {}
+_STRING_CACHE_LIMIT = 500_000
+_STRINGS: list[Any] = [None]
+
+
+def _remember(strings: Any) -> None:
+    """The caches map hashes to text; spaCy's hashes are the same in every vocabulary, so one cache serves all."""
+    _STRINGS[0] = strings
 
 
 def sentence_features(sent: Span) -> list[str]:
-    """The features of a sentence (any ``Span``, or ``doc[:]`` for a whole text)."""
-    return token_features(list(sent), (e.label_ for e in sent.ents))
+    """The features of a sentence (any ``Span``, or ``doc[:]`` for a whole text).
+
+    For many sentences of one document, make one :class:`DocFeatures` and call
+    its ``span`` instead. Entities count where they begin (a token tagged ``B``).
+    """
+    return DocFeatures(sent.doc).span(sent.start, sent.end)
 
 
 # ---------------------------------------------------------------- the model
@@ -152,6 +215,7 @@ class CheckworthyModel:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(self.to_json(), handle, ensure_ascii=False, separators=(",", ":"))
                 handle.write("\n")
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; a model is an ordinary readable file
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -170,7 +170,10 @@ def factual_claims(
         if not doc.has_annotation("SENT_START"):
             return []
         sents = list(doc.sents)
+    from newsmark.nlp.checkworthy import DocFeatures
+
     found: list[FoundClaim] = []
+    doc_features: DocFeatures | None = None
     covered_sorted = sorted(covered)
     ents = list(doc.ents)
     e_index = 0
@@ -184,17 +187,19 @@ def factual_claims(
             k += 1
         if any(c[0] < sent.end and sent.start < c[1] for c in covered_sorted):
             continue
-        scores = _signals(sent, sent_ents)
         if model is not None:
-            if sum(1 for t in sent if t.is_alpha) < MIN_MODEL_WORDS:
+            if doc_features is None:
+                doc_features = DocFeatures(doc)
+            features = doc_features.span(sent.start, sent.end)
+            score = model.score_features(features)
+            if score < min_score or sum(1 for f in features if f.startswith("w:") and f[2:3].isalpha()) < MIN_MODEL_WORDS:
                 continue
-            score = model.score(sent)
-            if score < min_score:
-                continue
-            signals = {k: v for k, v in scores.items() if v >= MIN_TYPE_SIGNAL}
+            # the model decides; the signals only name the type
+            signals = {k: v for k, v in _signals(sent, sent_ents).items() if v >= MIN_TYPE_SIGNAL}
             kind = max(signals.items(), key=lambda kv: (kv[1], _PRIORITY[kv[0]]))[0] if signals else ClaimType.ASSERTION
             rule = f"checkworthy:{kind.value}"
         else:
+            scores = _signals(sent, sent_ents)
             if not scores:
                 continue
             kind, score = max(scores.items(), key=lambda kv: (kv[1], _PRIORITY[kv[0]]))

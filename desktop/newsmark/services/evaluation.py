@@ -368,16 +368,15 @@ def eval_checkworthy(
     detector = nlp.get_pipe(FACTORY)
     saved = detector.checkworthy_model
     cw_model = None
-    if mode == "rules":
-        detector.checkworthy_model = ""
-        described = "rules"
-    else:
-        if model_path is not None:
-            detector.checkworthy_model = str(model_path)
-        cw_model = load_model(model_path)
-        described = Path(model_path).name if model_path else "checkworthy-en.json"
+    if mode != "rules":
+        cw_model = load_model(model_path)  # a bad file stops here, with its name
+    described = "rules" if mode == "rules" else Path(model_path).name if model_path else "checkworthy-en.json"
     report = CheckworthyReport(dataset=str(tsv), model=f"{model_id(nlp)} + {described} ({mode})")
     try:
+        if mode == "rules":
+            detector.checkworthy_model = ""
+        elif model_path is not None:
+            detector.checkworthy_model = str(model_path)
         if mode == "model":
             assert cw_model is not None
             with nlp.select_pipes(disable=[FACTORY]):
