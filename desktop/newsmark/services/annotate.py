@@ -1,10 +1,17 @@
 """Pre-annotation: run the spaCy pipeline over documents and store its suggestions.
 
 Texts stream from the library a chunk at a time into ``nlp.pipe`` (batched,
-optionally in several processes); each document's suggestions are stored in
-its own transaction as they come out, so a cancelled run keeps what it finished
-and never leaves a document half-annotated. Only still-pending suggestions are
-ever replaced (see :meth:`newsmark.store.Library.replace_suggestions`).
+optionally in several processes). Suggestions are stored as they come out, a
+spaCy batch at a time (:meth:`newsmark.store.Library.replace_suggestions_many`:
+a few documents to a transaction, each document whole), so a run does not pay
+one commit (one fsync) per article. Progress is reported for each document once
+it is committed; a cancelled run keeps what it finished, and no document is ever
+left half-annotated. Only still-pending suggestions are ever replaced (see
+:meth:`newsmark.store.Library.replace_suggestions`).
+
+(Writing on a thread of its own while spaCy works was tried and is slower:
+``sqlite3`` takes the GIL back for every row it inserts, and each time waits for
+spaCy's thread to let go of it.)
 """
 
 from __future__ import annotations
@@ -82,8 +89,14 @@ def annotate_documents(
     n_process: int | None = None,
     on_progress: Callable[[AnnotateProgress], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    commit_seconds: float = 0.25,
 ) -> AnnotateSummary:
-    """Annotate ``doc_ids`` with ``nlp`` and store the suggestions, reporting progress; cancellable."""
+    """Annotate ``doc_ids`` with ``nlp`` and store the suggestions, reporting progress; cancellable.
+
+    Finished documents are stored when a spaCy batch is complete, or
+    ``commit_seconds`` after the first of them came out (0: each one at once),
+    and before a cancel takes effect.
+    """
     from newsmark.nlp.loader import model_id
     from newsmark.nlp.suggest import annotate
 
@@ -93,16 +106,16 @@ def annotate_documents(
     total = len(doc_ids)
     started = time.monotonic()
     words_of: dict[int, int] = {}
+    cancelled = should_cancel or (lambda: False)
 
     def texts() -> Any:
         for doc_id, text in library.iter_texts(doc_ids):
-            if should_cancel is not None and should_cancel():
+            if cancelled():
                 return
             words_of[doc_id] = len(text.split())
             yield doc_id, text
 
-    for doc_id, suggestions in annotate(texts(), nlp, batch_size=batch_size, n_process=n_process):
-        added, replaced = library.replace_suggestions(doc_id, suggestions)
+    def stored(doc_id: int, added: int, replaced: int) -> None:
         summary.documents += 1
         summary.added += added
         summary.replaced += replaced
@@ -110,10 +123,26 @@ def annotate_documents(
         summary.doc_ids.append(doc_id)
         if on_progress is not None:
             on_progress(AnnotateProgress(summary.documents, total, summary.words, doc_id, time.monotonic() - started))
-        if should_cancel is not None and should_cancel():
+
+    finished: list[tuple[int, Any]] = []  # annotated, not yet stored
+    first_at = 0.0
+
+    def store() -> None:
+        library.replace_suggestions_many(finished, on_result=stored)
+        finished.clear()
+
+    for doc_id, suggestions in annotate(texts(), nlp, batch_size=batch_size, n_process=n_process):
+        if not finished:
+            first_at = time.monotonic()
+        finished.append((doc_id, suggestions))
+        if len(finished) >= batch_size or time.monotonic() - first_at >= commit_seconds:
+            store()
+        if cancelled():
             summary.cancelled = True
             break
-    if summary.documents < total and should_cancel is not None and should_cancel():
+    if finished:
+        store()  # finished work is kept, also when cancelled
+    if summary.documents < total and cancelled():
         summary.cancelled = True
     summary.seconds = time.monotonic() - started
     return summary
