@@ -6,6 +6,7 @@ import base64
 import html
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QFont, QKeySequence
@@ -38,15 +39,16 @@ from newsmark.model import Document, ReviewStatus, SpanKind, SpanStatus
 from newsmark.services.importer import ImportSummary, import_text
 from newsmark.store import Library
 from newsmark.ui.editor import Editor
-from newsmark.ui.help import ShortcutsDialog
-from newsmark.ui.exporting import ExportDialog
-from newsmark.ui.importing import ImportJob, ImportSummaryDialog, PasteDialog, progress_text
 from newsmark.ui.delegates import LibraryDelegate
 from newsmark.ui.models import DOC_ID_ROLE, LibraryModel
 from newsmark.ui.palette import Palette
 from newsmark.ui.panels import Inspector, Legend, MarksPanel, fill_speaker_menu, section_title
 from newsmark.ui.reader import READER_FONTS, ReaderView
 from newsmark.ui.widgets import Banner, TagEdit, swatch
+
+if TYPE_CHECKING:  # the dialogs and jobs are imported when first used, not at start-up
+    from newsmark.ui.exporting import ExportDialog
+    from newsmark.ui.importing import ImportJob
 
 WINDOW_SETTING = "ui.window"
 UPGRADE_SETTING = "ui.upgrade_announced"  # the backup already announced (so it is said once)
@@ -847,6 +849,8 @@ class MainWindow(QMainWindow):
             self.start_import([folder])
 
     def paste_dialog(self) -> None:
+        from newsmark.ui.importing import PasteDialog
+
         dialog = PasteDialog(self, QApplication.clipboard().text())
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.paste_text(dialog.text.toPlainText(), dialog.title.text().strip() or None)
@@ -862,6 +866,8 @@ class MainWindow(QMainWindow):
         if self.import_job is not None:
             self.statusBar().showMessage("An import is already running.", 4000)
             return None
+        from newsmark.ui.importing import ImportJob
+
         job = ImportJob(self.library, list(paths), self, merge=merge)
         job.progress.connect(self._import_progress)
         job.finished.connect(self._import_finished)
@@ -885,6 +891,8 @@ class MainWindow(QMainWindow):
         if progress.files_total:
             self.progress.setRange(0, progress.files_total)
             self.progress.setValue(progress.files_done)
+        from newsmark.ui.importing import progress_text
+
         self.statusBar().showMessage(progress_text(progress))
 
     def _import_finished(self, summary: ImportSummary) -> None:
@@ -896,6 +904,8 @@ class MainWindow(QMainWindow):
         if fresh and self.auto_annotate:
             self.start_annotation(fresh)  # type: ignore[arg-type]
         if summary.problems or summary.duplicates or summary.cancelled:
+            from newsmark.ui.importing import ImportSummaryDialog
+
             dialog = ImportSummaryDialog(summary, self)
             dialog.setModal(False)
             dialog.open()
@@ -980,6 +990,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ help, window state
 
     def show_shortcuts(self) -> None:
+        from newsmark.ui.help import ShortcutsDialog
+
         dialog = ShortcutsDialog(self)
         dialog.open()
         self.shortcuts_dialog = dialog
@@ -1030,6 +1042,8 @@ class MainWindow(QMainWindow):
 
     def export_dialog(self) -> ExportDialog:
         """File → Export: the choices of `newsmark export`, with a preview of how much and a progress bar."""
+        from newsmark.ui.exporting import ExportDialog
+
         dialog = ExportDialog(self.library, list(self.editor.palette.labels), self, current_doc=self.editor.doc.id if self.editor.doc else None)
         dialog.setModal(True)
         dialog.open()

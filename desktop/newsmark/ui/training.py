@@ -10,13 +10,15 @@ nothing (see :mod:`newsmark.services.training`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QProgressBar, QToolButton
 
-from newsmark.services.training import NotEnoughArticles, TrainingReport, train_from_library
 from newsmark.ui.jobs import BackgroundJob
+
+if TYPE_CHECKING:  # the training machinery is imported when a run starts, not with the window
+    from newsmark.services.training import TrainingReport
 
 ACTION = "train"
 
@@ -57,6 +59,8 @@ class TrainingController(QObject):
         library, options = self.library, dict(self.service_options)
 
         def work(on_progress, should_cancel):  # type: ignore[no-untyped-def]
+            from newsmark.services.training import train_from_library
+
             return train_from_library(library, should_cancel=should_cancel, on_progress=lambda f, m: on_progress((f, m)), **options)
 
         job = BackgroundJob(work, self)
@@ -130,6 +134,14 @@ def add_training_action(window: Any, menu: QMenu, **service_options: Any) -> Tra
         )
     )
     return controller
+
+
+def __getattr__(name: str) -> Any:
+    if name == "NotEnoughArticles":  # re-exported lazily (see the import note above)
+        from newsmark.services.training import NotEnoughArticles
+
+        return NotEnoughArticles
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["ACTION", "NotEnoughArticles", "TrainingController", "add_training_action"]
