@@ -249,3 +249,19 @@ def test_restore_also_works_on_a_copy_moved_elsewhere(db: Path, tmp_path: Path) 
     shutil.copyfile(_fake_backup(db, "manual", 3), outside)
     result = cli(db, "restore", str(outside), "--yes")
     assert result.exit_code == 0 and outside.name in result.output
+
+
+def test_half_written_backups_are_cleaned_up_but_not_one_being_written(db: Path) -> None:
+    import os
+
+    from newsmark.store.backup import remove_stale_parts
+
+    folder = backup_dir_for(db)
+    folder.mkdir(exist_ok=True)
+    stale = folder / (backup_name(db, "scheduled") + ".part")
+    stale.write_bytes(b"interrupted")
+    os.utime(stale, (0, 0))
+    writing = folder / (backup_name(db, "manual") + ".part")
+    writing.write_bytes(b"another instance is writing this one")
+    remove_stale_parts(db)
+    assert not stale.exists() and writing.exists()

@@ -115,11 +115,19 @@ def _report(name: str, stats: Counter) -> None:
           f"{stats['rejected']} rejected with a located error, {stats['warnings']} warnings; slowest {stats['slowest_ms']} ms")
 
 
-def _timed(stats: Counter, work: Callable[[], object]) -> object:
+SLOW_KEEP_SECONDS = 5.0  # inputs slower than this are kept in tests/_artifacts/fuzz-slow/ to look at
+ARTIFACTS = Path(__file__).resolve().parents[1] / "_artifacts" / "fuzz-slow"
+
+
+def _timed(stats: Counter, work: Callable[[], object], path: Path) -> object:
     started = time.perf_counter()
     result = work()
     elapsed = time.perf_counter() - started
     stats["slowest_ms"] = max(stats["slowest_ms"], round(elapsed * 1000))
+    if elapsed > SLOW_KEEP_SECONDS:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for file in path.parent.iterdir():
+            shutil.copyfile(file, ARTIFACTS / f"{elapsed:.1f}s-{path.parent.name}-{file.name}")
     assert elapsed < SLOW_INPUT_SECONDS, f"one input took {elapsed:.0f} s"
     return result
 
@@ -214,7 +222,7 @@ class Recorder:
 
 def check_article_import(library: Library, path: Path, stats: Counter, recorder: Recorder) -> None:
     before = library.document_count()
-    summary = _timed(stats, lambda: import_paths(library, [path]))
+    summary = _timed(stats, lambda: import_paths(library, [path]), path)
     read = [item for item in recorder.take() if isinstance(item, NewDocument)]
     for problem in summary.problems:  # type: ignore[attr-defined]
         _located(problem, {str(path)})
@@ -318,7 +326,7 @@ def check_annotation_import(library: Library, name: str, files: dict[str, Path],
     path = next(iter(files.values()))
     allowed = {str(p) for p in files.values()} | {str(path.parent)}
     before_docs, before_spans, before_relations = _table_count(library)
-    summary = _timed(stats, lambda: import_annotations(library, [path], fmt=name))
+    summary = _timed(stats, lambda: import_annotations(library, [path], fmt=name), path)
     read = recorder.take()
     for item in read:
         assert isinstance(item, (AnnotatedDocument, Problem)), item

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -147,12 +148,18 @@ def prune_backups(db_path: Path, keep: int, reason: str = SCHEDULED, folder: Pat
     return removed
 
 
-def remove_stale_parts(db_path: Path, folder: Path | None = None) -> None:
-    """Remove half-written copies (``*.part``) left by a backup that was interrupted."""
+def remove_stale_parts(db_path: Path, folder: Path | None = None, older_than_s: float = 3600) -> None:
+    """Remove half-written copies (``*.part``) left by a backup that was interrupted (not one another
+    instance is writing right now: only those untouched for ``older_than_s``)."""
     folder = folder or backup_dir_for(db_path)
     if folder.is_dir():
+        now = time.time()
         for part in folder.glob(f"{glob_escape(db_path.stem)}-*.part"):
-            part.unlink(missing_ok=True)
+            try:
+                if now - part.stat().st_mtime > older_than_s:
+                    part.unlink(missing_ok=True)
+            except OSError:
+                pass
 
 
 def glob_escape(text: str) -> str:
