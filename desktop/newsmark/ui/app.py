@@ -50,9 +50,9 @@ def application(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def build_main_window(library: Library) -> MainWindow:
+def build_main_window(library: Library, *, restore: bool = True) -> MainWindow:
     """The main window on an open library (the app and the tests build it the same way)."""
-    return MainWindow(library)
+    return MainWindow(library, restore=restore)
 
 
 class BackgroundBackup(QObject):
@@ -105,8 +105,9 @@ def run(db: str | None) -> int:
         return 1
     try:
         load_seeds_if_new(library)
-        window = build_main_window(library)
+        window = build_main_window(library, restore=False)
         window.show()
+        QTimer.singleShot(0, window.restore_position)  # the window first, then the last article (it may be long)
         window.auto_annotate = True
         QTimer.singleShot(300, lambda: window.start_annotation(None))  # the window first, then the model
         backup = BackgroundBackup(library, window)

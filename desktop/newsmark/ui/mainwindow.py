@@ -104,7 +104,8 @@ class MainWindow(QMainWindow):
     importFinished = Signal(object)  # ImportSummary (tests wait on it)
     annotateFinished = Signal(object)  # AnnotateSummary | None
 
-    def __init__(self, library: Library, palette: Palette | None = None) -> None:
+    def __init__(self, library: Library, palette: Palette | None = None, *, restore: bool = True) -> None:
+        """``restore=False``: the caller opens the last article (:meth:`restore_position`) once the window is up."""
         super().__init__()
         self.library = library
         self.editor = Editor(library, palette, self)
@@ -169,7 +170,8 @@ class MainWindow(QMainWindow):
 
         self.resize(1440, 900)
         self._restore_window()
-        self.restore_position()
+        if restore:
+            self.restore_position()
         self._announce_upgrade()
         self.reader.setFocus()  # the keys (J, A, X, 1–9 …) work at once, not typed into the search box
 
