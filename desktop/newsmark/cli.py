@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from newsmark import APP_NAME, __version__
+from newsmark.launch import QT_MISSING, display_problem  # also the no-command fast path (launch.py)
 from newsmark.model import ReviewStatus
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -61,19 +61,6 @@ def main(ctx: click.Context, db: str | None) -> None:
         ctx.invoke(gui)
 
 
-def display_problem() -> str | None:
-    """Why Qt could not show a window here, or None if it can."""
-    if os.environ.get("QT_QPA_PLATFORM"):
-        return None
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        return (
-            "no display found (neither DISPLAY nor WAYLAND_DISPLAY is set). Run Newsmark in a desktop session, "
-            "or use `xvfb-run newsmark` for a virtual screen, or set QT_QPA_PLATFORM=offscreen to run without one; "
-            "the subcommands (newsmark --help) work without a display."
-        )
-    return None
-
-
 @main.command()
 @click.pass_obj
 def gui(app: AppContext) -> None:
@@ -84,11 +71,7 @@ def gui(app: AppContext) -> None:
     try:
         from newsmark.ui.app import run
     except ImportError as exc:
-        raise click.ClickException(
-            f"Qt could not be loaded ({exc}). On Debian/Ubuntu install its system libraries: "
-            "sudo apt-get install libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3 "
-            "(or run: bash packaging/bootstrap.sh)"
-        ) from exc
+        raise click.ClickException(QT_MISSING.format(exc=exc)) from exc
     sys.exit(run(app.db))
 
 
