@@ -149,6 +149,7 @@ def write_points(points: Sequence[CurvePoint], path: Path) -> None:
 def plot_points(points: Sequence[CurvePoint], path: Path, *, title: str = "Attribution on PolNeAR dev after training on PolNeAR train") -> None:
     """A PNG of overlap F1 per role and their mean against the number of training articles (matplotlib)."""
     import matplotlib
+    import matplotlib.ticker
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -157,13 +158,21 @@ def plot_points(points: Sequence[CurvePoint], path: Path, *, title: str = "Attri
     rules = next((p for p in points if p.size == 0), None)
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
     xs = [p.size for p in trained]
-    for key, style in (("source overlap", "o-"), ("cue overlap", "s-"), ("content overlap", "^-"), ("source exact", "o:")):
-        ax.plot(xs, [p.scores[key] for p in trained], style, label=key)
+    for key, style, color in (
+        ("source overlap", "o-", "tab:blue"),
+        ("cue overlap", "s-", "tab:orange"),
+        ("content overlap", "^-", "tab:green"),
+        ("source exact", "o:", "tab:blue"),
+        ("content exact", "^:", "tab:green"),
+    ):
+        if all(key in p.scores for p in trained):
+            ax.plot(xs, [p.scores[key] for p in trained], style, color=color, label=key)
     ax.plot(xs, [p.attribution_f1 for p in trained], "k-", linewidth=2.2, label="mean overlap F1")
     if rules is not None:
         ax.axhline(rules.attribution_f1, color="grey", linestyle="--", label=f"rules alone ({rules.attribution_f1:.3f})")
-    ax.axhline(0.88, color="red", linestyle=":", label="target 0.88")
+    ax.axhline(0.88, color="tab:red", linestyle="-.", label="target 0.88")
     ax.set_xscale("log")
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xticks(xs)
     ax.set_xticklabels([str(x) for x in xs])
     ax.set_xlabel("PolNeAR train articles used as corrections")
