@@ -160,23 +160,30 @@ def suggest_spans(doc: Doc, max_ngram: int = MAX_NGRAM, rules: bool = True) -> l
     return sorted(spans)
 
 
-def make_suggester(max_ngram: int = MAX_NGRAM, rules: bool = True) -> Callable[..., Any]:
-    def suggester(docs: Iterable[Doc], *, ops: Any = None) -> Any:
+class AttributionSuggester:
+    """The spancat's candidate generator (a plain class, so that it pickles for ``n_process > 1``)."""
+
+    def __init__(self, max_ngram: int = MAX_NGRAM, rules: bool = True) -> None:
+        self.max_ngram = max_ngram
+        self.rules = rules
+
+    def __call__(self, docs: Iterable[Doc], *, ops: Any = None) -> Any:
+        import numpy
         from thinc.api import get_current_ops
         from thinc.types import Ragged
 
         ops = ops or get_current_ops()
-        import numpy
-
         arrays, lengths = [], []
         for doc in docs:
-            spans = suggest_spans(doc, max_ngram, rules)
+            spans = suggest_spans(doc, self.max_ngram, self.rules)
             arrays.append(numpy.asarray(spans, dtype="i").reshape(-1, 2))
             lengths.append(len(spans))
         data = numpy.concatenate(arrays) if arrays else numpy.zeros((0, 2), dtype="i")
         return Ragged(ops.asarray2i(data), ops.asarray1i(numpy.asarray(lengths, dtype="i")))
 
-    return suggester
+
+def make_suggester(max_ngram: int = MAX_NGRAM, rules: bool = True) -> Callable[..., Any]:
+    return AttributionSuggester(max_ngram, rules)
 
 
 # ------------------------------------------------------------------ the merge component
