@@ -91,3 +91,28 @@ def test_commits_follow_the_time_budget(library: Library, writes: list[int]) -> 
     library.replace_suggestions_many([(d, suggestions()) for d in ids], batch_seconds=0)
     assert writes[0] == 4  # no time budget: one document per commit
     assert all(len(library.spans(d)) == 3 for d in ids)
+
+
+def test_a_remembered_text_length_is_not_trusted_for_another_document(library: Library) -> None:
+    """Marks are checked against the text's length, measured once per document; a document
+    deleted since, or an id handed out again after a rolled-back import, is not mistaken for it."""
+    from newsmark.model import NewDocument as New
+    from newsmark.store import StoreError
+
+    class Undo(Exception):
+        pass
+
+    short = "Short text."
+    with pytest.raises(Undo), library._write() as session:  # an import that is rolled back ...
+        doc_id = library._add_one(session, New(text=short, title="gone")).doc_id
+        library._check_span(session, doc_id, 0, len(short))  # ... after its length was measured
+        raise Undo
+    long_id = library.add_document(New(text="A much longer text than the one rolled back.", title="kept")).doc_id
+    assert long_id == doc_id  # SQLite gave the id out again (the AUTOINCREMENT counter rolled back too)
+    mark = library.add_span(long_id, Span(20, 30, "X"))  # beyond the short text: fine for this one
+    assert (mark.start, mark.end) == (20, 30)
+    library.delete_document(long_id)
+    with pytest.raises(NotFound):
+        library.add_span(long_id, Span(0, 5, "X"))
+    with pytest.raises(StoreError, match="inside the text"):
+        library.add_span(docs(library, 1)[0], Span(0, 500, "X"))

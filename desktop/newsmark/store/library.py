@@ -171,8 +171,13 @@ _RELATIONS_OF_SPAN = (
     .order_by(_RELATIONS.c.id)
 )
 _DOCUMENT_EXISTS = select(_DOCS.c.id).where(_DOCS.c.id == bindparam("doc_id_"))
+_DOCUMENT_IMPORTED = select(type_coerce(_DOCS.c.imported_at, String)).where(_DOCS.c.id == bindparam("doc_id_"))
+_DOCUMENT_BY_HASH = select(_DOCS.c.id).where(_DOCS.c.text_hash == bindparam("hash_"))
 _TEXT_LENGTH = select(func.length(_DOCS.c.text)).where(_DOCS.c.id == bindparam("doc_id_"))
 _UPDATE_SPAN = update(_SPANS).where(_SPANS.c.id == bindparam("span_id_"))  # SET: the columns of the parameters
+_INSERT_EVENT = insert(_EVENTS)
+_INSERT_DOCUMENT = insert(_DOCS)
+_INSERT_SPAN = insert(_SPANS)
 _DELETE_SPAN = delete(_SPANS).where(_SPANS.c.id == bindparam("span_id_"))
 _UPDATE_DOCUMENT = update(_DOCS).where(_DOCS.c.id == bindparam("doc_id_"))
 _TOUCH_DOCUMENT = _UPDATE_DOCUMENT.values(
@@ -309,10 +314,12 @@ class Library:
         self.url = url
         self.actor = actor or default_actor()
         self.upgrade_backup = upgrade_backup  # set when opening upgraded an older schema
-        # Length of each document's text, once measured: a text never changes once stored
-        # (update_document refuses it) and ids are never reused, so this cannot go stale.
-        # SQLite counts the characters of a text by reading all of it (1 ms for 100,000 words).
-        self._text_lengths: dict[int, int] = {}
+        # Length of each document's text, once measured (SQLite counts the characters of a
+        # text by reading all of it: 1 ms for 100,000 words). A text never changes once stored
+        # (update_document refuses it); the cached length is used only while the row still
+        # has the import time it had when measured (read without touching the text), so a
+        # deleted document, or an id handed out again after a rolled-back import, is seen.
+        self._text_lengths: dict[int, tuple[Any, int]] = {}
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -376,7 +383,7 @@ class Library:
         actor: str | None = None,
     ) -> None:
         session.execute(
-            insert(_EVENTS),
+            _INSERT_EVENT,
             {
                 "at": utcnow(),
                 "actor": actor or self.actor,
@@ -434,36 +441,37 @@ class Library:
             result.error = "the document has no text"
             return result
         digest = text_hash(doc.text)
-        existing = session.scalar(select(DocumentRow.id).where(DocumentRow.text_hash == digest))
+        existing = session.scalar(_DOCUMENT_BY_HASH, {"hash_": digest})
         if existing is not None:
             result.duplicate_of = existing
             return result
         meta = dict(doc.meta)
         if doc.origin:
             meta.setdefault("imported_from", doc.origin)
+        now = utcnow()
         try:
-            with session.begin_nested():
-                row = DocumentRow(
-                    title=title,
-                    source=doc.source,
-                    url=doc.url,
-                    author=doc.author,
-                    published=doc.published,
-                    text=doc.text,
-                    text_hash=digest,
-                    status=ReviewStatus.NEW.value,
-                    meta=meta,
-                    imported_at=utcnow(),
-                    updated_at=utcnow(),
-                )
-                session.add(row)
-                session.flush()
-                self._log(session, "document.import", "document", row.id, row.id, None, {"title": title, "origin": doc.origin})
-                session.flush()
+            with session.begin_nested():  # the document and its log entry, or neither
+                doc_id = session.execute(
+                    _INSERT_DOCUMENT,
+                    {
+                        "title": title,
+                        "source": doc.source,
+                        "url": doc.url,
+                        "author": doc.author,
+                        "published": doc.published,
+                        "text": doc.text,
+                        "text_hash": digest,
+                        "status": ReviewStatus.NEW.value,
+                        "meta": meta,
+                        "imported_at": now,
+                        "updated_at": now,
+                    },
+                ).inserted_primary_key[0]
+                self._log(session, "document.import", "document", doc_id, doc_id, None, {"title": title, "origin": doc.origin})
         except IntegrityError as exc:
             result.error = f"the database refused it ({exc.orig})"
             return result
-        result.doc_id = row.id
+        result.doc_id = doc_id
         return result
 
     def get_document(self, doc_id: int) -> Document:
@@ -699,16 +707,15 @@ class Library:
 
     def _text_length(self, session: Session, doc_id: int) -> int:
         """The length of a document's text (raises NotFound if there is no such document)."""
-        length = self._text_lengths.get(doc_id)
-        if length is not None:
-            if session.scalar(_DOCUMENT_EXISTS, {"doc_id_": doc_id}) is None:  # deleted since
-                self._text_lengths.pop(doc_id, None)
-                raise NotFound(f"there is no document {doc_id}")
-            return length
-        length = session.scalar(_TEXT_LENGTH, {"doc_id_": doc_id})
-        if length is None:
+        imported = session.scalar(_DOCUMENT_IMPORTED, {"doc_id_": doc_id})  # columns before the text: cheap
+        if imported is None:
+            self._text_lengths.pop(doc_id, None)
             raise NotFound(f"there is no document {doc_id}")
-        self._text_lengths[doc_id] = length
+        cached = self._text_lengths.get(doc_id)
+        if cached is not None and cached[0] == imported:
+            return cached[1]
+        length = session.scalar(_TEXT_LENGTH, {"doc_id_": doc_id}) or 0
+        self._text_lengths[doc_id] = (imported, length)
         return length
 
     def _check_span(self, session: Session, doc_id: int, start: int, end: int) -> None:
@@ -743,7 +750,7 @@ class Library:
         if span_id is not None:
             values["id"] = span_id
         try:
-            result = session.execute(insert(_SPANS), values)
+            result = session.execute(_INSERT_SPAN, values)
         except IntegrityError as exc:
             raise StoreError(f"mark {span_id} already exists") from exc
         new_id = span_id if span_id is not None else result.inserted_primary_key[0]
