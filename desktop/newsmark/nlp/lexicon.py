@@ -41,7 +41,7 @@ NEEDS_CONTENT = frozenset("see know understand learn consider figure describe co
 CUE_PARTICLES = frozenset("out up on".split())
 
 # Subject words that are not speakers ("it is said", "there is")
-NON_SPEAKERS = frozenset("it there this that which what".split())
+NON_SPEAKERS = frozenset("there what this".split())
 
 # Predictions
 PREDICTION_LEMMAS = frozenset("expect forecast predict project anticipate".split())
@@ -72,8 +72,38 @@ STANCE_VERBS = frozenset(
     discuss mention cite reject oppose condemn question welcome applaud slam attack blast demand prefer
     deride denounce decry hail lambast fault credit call talk announce deny confirm acknowledge admit reveal
     predict propose describe express cite reference tout promise pledge vow refer speak
+    refuse decline seek recognize challenge highlight echo embrace remember remind imply threaten apologize
+    favor favour advocate congratulate rail intend portray deem shout cheer recommend document plead yell
+    recite disavow articulate assail balk interpret rebuff rule determine focus share chant boo liken compare
+    characterize characterise label dub brand regard view applaud chide scold rebuke ridicule disparage
+    question dispute contest rebut refute contradict downplay dismiss champion push lobby demand
     """.split()
 )
+
+# Verbs whose noun-phrase object is not what was said or held ("told reporters", "saw a movie",
+# "found the documents", "pushed the bill"); checked against PolNeAR's *train* split
+NO_OBJECT_CONTENT = frozenset(
+    """
+    tell ask answer inform advise see know feel understand learn continue point add post signal hint respond reply joke
+    find push maintain threaten consider view favor favour embrace agree intend recognize pledge
+    """.split()
+)
+# Passives that name or discover rather than attribute ("is called Patriot", "was found dead")
+NO_PASSIVE_CONTENT = frozenset("call find focus view name".split())
+
+# Nouns that carry an attribution when someone's and followed by a clause ("Trump's claim that …")
+NOUN_CUES = frozenset(
+    """
+    statement claim report criticism concern remark comment assertion allegation accusation argument warning
+    promise pledge suggestion belief view opinion complaint denial admission announcement testimony prediction
+    estimate endorsement opposition praise demand proposal refusal doubt fear hope insistence emphasis swipe
+    condemnation question call insistence vow threat charge contention observation recommendation request
+    acknowledgment acknowledgement confession boast plea appeal objection rebuke dismissal attack critique
+    """.split()
+)
+
+# Verbs of impression: "X seems to …", "it appears that …" (an attribution, often without a named holder)
+SEEM_VERBS = frozenset("seem appear".split())
 
 # Prepositions that introduce a stance verb's content: "called for X", "talked about X", "referring to X"
 STANCE_PREPOSITIONS = {
@@ -85,6 +115,27 @@ STANCE_PREPOSITIONS = {
     "argue": ("for", "against"),
     "complain": ("about", "of"),
     "comment": ("on",),
+    "rail": ("against",),
+    "balk": ("at",),
+    "apologize": ("for",),
+    "focus": ("on",),
+    "plead": ("for", "with"),
+    "advocate": ("for",),
+    "push": ("for",),
+    "lobby": ("for", "against"),
+    "liken": ("to",),
+    "compare": ("to", "with"),
+    "cheer": ("for", "on"),
+    "agree": ("with", "on"),
+    "disagree": ("with", "on"),
+    "testify": ("about", "on", "before"),
+    "boast": ("about", "of"),
+    "brag": ("about", "of"),
+    "joke": ("about",),
+    "write": ("about", "of"),
+    "tweet": ("about",),
+    "worry": ("about",),
+    "care": ("about",),
 }
 
 # Objects that make a speech verb's object not a claim ("said nothing", "said so")

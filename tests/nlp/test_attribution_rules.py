@@ -1,0 +1,60 @@
+"""Regression guards for the attribution rules added to reach PolNeAR's notion of attribution.
+
+Every sentence here was written for this test. Each case names the claim's type, source, cue and
+content as the detector should find them (``None`` = no source).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+CASES = [
+    # a stance verb and its one-word object
+    ("Senator Alvarez endorsed Hernandez on Tuesday.", "reported", "Senator Alvarez", "endorsed", "Hernandez"),
+    # a speech verb with a noun-phrase object
+    ("The ministry announced new restrictions on fishing.", "reported", "The ministry", "announced", "new restrictions on fishing"),
+    # a passive with its agent: the agent speaks, the subject is what it is about
+    ("The proposal was criticized by several mayors.", "reported", "several mayors", "was criticized", "The proposal"),
+    # a passive nobody signs
+    ("The governor is widely seen as a moderate.", "reported", None, "seen", "as a moderate"),
+    # an unsigned forecast stays a prediction, with its cue
+    ("The bridge is expected to reopen in May.", "prediction", None, "is expected", "The bridge is expected to reopen in May."),
+    # … unless someone signs it after a comma
+    ("The talks are expected to last two weeks, the official said.", "reported", "the official", "said", "The talks are expected to last two weeks"),
+    # impressions, with and without a holder
+    ("The plan seemed unrealistic to many economists.", "reported", "many economists", "seemed", "unrealistic"),
+    ("The mayor appears to have changed her mind.", "reported", None, "appears", "to have changed her mind"),
+    # a noun of saying with its holder and a clause
+    ("Garcia's claim that the port was closed turned out to be false.", "reported", "Garcia's", "claim", "that the port was closed"),
+    # "it" speaks when it is a document
+    ("The report was published on Monday. It says the river is polluted.", "reported", "It", "says", "the river is polluted"),
+    # a relative clause that reports is an attribution of its own, not part of the speaker
+    ("“We are ready,” said Mr. Okafor, who insisted that the vote go ahead.", "direct_quote", "Mr. Okafor", "said", "“We are ready,”"),
+    ("“We are ready,” said Mr. Okafor, who insisted that the vote go ahead.", "reported", "who", "insisted", "that the vote go ahead"),
+    # a quote signed with a dash and a no-break space
+    ("“The bridge must stay open.” ―\u00a0Maria Santos", "direct_quote", "Maria Santos", "―", "“The bridge must stay open.”"),
+    # a stance preposition after an adverb
+    ("She spoke briefly about the flood defences.", "reported", "She", "spoke", "the flood defences"),
+    # "hoping" is a form of hope (the small lemmatizer says "hop")
+    ("Officials are hoping that the ferry resumes soon.", "reported", "Officials", "are hoping", "that the ferry resumes soon"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "source", "cue", "content"), CASES, ids=[f"{i}-{c[0][:30]}" for i, c in enumerate(CASES)])
+def test_attribution_rules(claims, text: str, kind: str, source: str | None, cue: str, content: str) -> None:  # type: ignore[no-untyped-def]
+    found = claims(text)
+    wanted = {"type": kind, "source": source, "cue": cue, "content": content}
+    assert any({k: c[k] for k in wanted} == wanted for c in found), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He found the documents in a drawer.",  # find + object: a discovery, not a finding
+        "The resort is now called Palm Shores.",  # a passive that names
+        "They pushed the cart up the hill.",  # not a stance
+        "Officials in Geneva said on Monday.",  # nothing said
+    ],
+)
+def test_no_attribution_where_there_is_none(claims, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert [c for c in claims(text) if c["type"] == "reported"] == []
