@@ -50,3 +50,34 @@ def test_unreadable_checkworthy_files_are_located_errors(data: bytes, where: str
     with pytest.raises(CheckworthyFormatError) as raised:
         read_checkworthy(path)
     assert str(raised.value).startswith(f"{path}{where}") and what in str(raised.value)
+
+
+def test_a_newsmark_relation_naming_a_list_as_its_span_id_is_dropped_with_a_warning(tmp_path: Path) -> None:
+    from newsmark.formats import newsmark_jsonl
+
+    path = tmp_path / "a.jsonl"
+    path.write_text(
+        '{"text": "Naim said no.", "meta": {"format": "newsmark/1"}, "spans": [{"id": 0, "start": 0, "end": 4, "label": "PERSON"}],'
+        ' "relations": [{"head_id": [0], "child_id": 0, "label": "speaker"}]}\n',
+        encoding="utf-8",
+    )
+    items = list(newsmark_jsonl.read(path))
+    assert any(isinstance(i, Problem) and "head_id is [0]" in i.message and i.line == 1 for i in items)
+    assert [len(i.relations) for i in items if not isinstance(i, Problem)] == [0]
+
+
+def test_a_label_studio_relation_whose_labels_are_not_a_list_is_dropped_with_a_warning(tmp_path: Path) -> None:
+    from newsmark.formats import label_studio
+
+    path = tmp_path / "a.json"
+    result = [
+        {"id": "a", "type": "labels", "from_name": "label", "to_name": "text", "value": {"start": 0, "end": 4, "labels": ["PERSON"]}},
+        {"id": "b", "type": "labels", "from_name": "label", "to_name": "text", "value": {"start": 10, "end": 12, "labels": ["ORG"]}},
+        {"type": "relation", "from_id": "a", "to_id": "b", "labels": 5},
+    ]
+    import json
+
+    path.write_text(json.dumps([{"data": {"text": "Naim said no."}, "annotations": [{"result": result}]}]), encoding="utf-8")
+    items = list(label_studio.read(path))
+    assert any(isinstance(i, Problem) and "labels must be a list" in i.message for i in items)
+    assert [len(i.relations) for i in items if not isinstance(i, Problem)] == [0]

@@ -314,6 +314,9 @@ class _Task:
         labels = item.get("labels") or [NO_LABEL]
         if isinstance(labels, str):
             labels = [labels]
+        elif not isinstance(labels, list):
+            self.warn(f"relation item {n}: labels must be a list of strings, not {labels!r}; dropped")
+            return
         for label in labels:
             if not isinstance(label, str) or not label.strip():
                 continue

@@ -439,7 +439,7 @@ def _relation(
             if is_int(local_id) and local_id in index_of:
                 ends.append(index_of[local_id])
                 continue
-            why = "whose span was dropped" if local_id in dropped else "that no span of the line has"
+            why = "whose span was dropped" if is_int(local_id) and local_id in dropped else "that no span of the line has"
             line.warn(f"{where}: {id_key} is {local_id!r}, an id {why}; the relation was dropped")
             return None
         found = find_span(spans, item.get(span_key))
