@@ -115,3 +115,18 @@ def test_a_person_named_inside_the_quote_is_not_its_speaker(resolved) -> None:  
         "“The plan that Maria Lopez has put forward would fail,” she said."
     )
     assert ("she", "Hillary Clinton") in resolved(text)
+
+
+def test_a_gendered_word_before_the_name_counts(resolved) -> None:  # type: ignore[no-untyped-def]
+    # "Terry" is given to men and women; "widow" says which
+    text = "Paul Novak spoke first. “We are still waiting,” said widow Terry Strada. She added that the families would sue."
+    assert ("She", "Terry Strada") in resolved(text)
+
+
+def test_someone_only_talked_about_is_not_the_speaker(resolved) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Ed Schultz met reporters on Friday. "
+        "The station had never asked him to praise Mark Dunn, the owner said. "
+        "He said the network gave him a free hand."
+    )
+    assert ("He", "Ed Schultz") in resolved(text)

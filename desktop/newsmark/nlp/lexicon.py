@@ -177,18 +177,20 @@ REPORTING_FORMS = {
 }
 
 # Common given names that are, in English-language news, nearly always a man's or a
-# woman's. Weak evidence for pronoun resolution only (newsmark.nlp.speakers): what the
-# article itself says (Mr./Ms., "a spokeswoman", "his wife") outweighs it.
+# woman's (names often given to both, like Terry or Jean, are left out). Weak evidence for
+# pronoun resolution only (newsmark.nlp.speakers): the first word of a longer name, or a
+# lone word that is no one's surname in the article (a lone "Scott" after "Rakeyia Scott"
+# is her surname); what the article itself says (Mr./Ms., "a spokeswoman") outweighs it.
 MASCULINE_GIVEN_NAMES = frozenset(
     """
-    aaron adam alan albert alex alexander alfred andrew anthony antonin arthur barack ben benjamin bernie bill billy bob
+    aaron adam alan albert alexander alfred andrew anthony antonin arthur barack ben benjamin bernie bill billy bob
     bobby brad bradley brandon brian bruce bryan carl carlos charles charlie chris christopher chuck colin craig dan
     daniel darrell dave david dennis dick don donald doug douglas dwight ed eddie edward eric frank fred gary george
     gerald glenn greg gregory harold harry henry howard ian jack jacob jake james jason jeb jeff jeffrey jeremy jerry
     jim jimmy joe joel john johnny jon jonathan jose joseph josh joshua juan justin keith ken kenneth kevin kurt
-    larry lawrence lindsey mark martin matt matthew michael mike mitch mitt mohammed muhammad nathan neil nick
+    larry lawrence mark martin matt matthew michael mike mitch mitt mohammed muhammad nathan neil nick
     nicholas paul pete peter phil philip ralph randy ray raymond reince richard rick rob robert roger ron ronald
-    rudy russell ryan sam samuel scott sean sergei stephen steve steven ted terry thomas tim timothy todd tom tony
+    rudy russell ryan samuel scott sean sergei stephen steve steven ted thomas tim timothy todd tom tony
     vladimir walter wayne william xi yoav
     """.split()
 )
@@ -197,8 +199,8 @@ FEMININE_GIVEN_NAMES = frozenset(
     abigail alice alicia amanda amy andrea angela angelique ann anna anne barbara betsy betty beverly brenda
     camila carly carol caroline catherine cathy cheryl chelsea christina christine claire cynthia deborah debbie
     debra diana diane donna doris dorothy elizabeth ellen emily emma evelyn frances gloria grace hanako heather
-    heidi helen hillary huma ivanka jane janet janice jean jennifer jessica jill joan joanne joyce judith judy julia
-    julie karen kate katherine kathleen kathy katie kelly kellyanne kim kimberly laura lauren linda lisa lois
+    heidi helen hillary huma ivanka jane janet janice jennifer jessica jill joan joanne joyce judith judy julia
+    julie karen kate katherine kathleen kathy katie kelly kellyanne kimberly laura lauren linda lisa lois
     loretta lori louise madeleine margaret maria marie marilyn martha mary megan melania melissa michelle
     mona nancy nicole nikki olena olivia pamela patricia patty paula rachel rebecca rose ruth sandra sarah sharon
     shirley stephanie susan susana suzanne tammy teresa theresa tina valerie victoria virginia wendy

@@ -82,7 +82,7 @@ GENDERED_NOUNS = {
     ),
 }  # fmt: skip
 
-_SOURCE, _SUBJECT, _MENTION = 3, 2, 1
+_SOURCE, _SUBJECT, _MENTION, _TALKED_ABOUT = 3, 2, 1, 0
 
 
 def pronoun_gender(tok: Token) -> str | None:
@@ -133,17 +133,26 @@ class _Genders:
 
 def _collect_genders(doc: Doc, persons: list[Span], sources: list[TokSpan]) -> _Genders:
     genders = _Genders()
+    surnames = {w[-1] for w in (_name_words(e) for e in persons) if len(w) > 1}
     for ent in persons:
         words = _name_words(ent)
         before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
         title = TITLE_GENDER.get(ent[0].lower_) or TITLE_GENDER.get(before)
         if title:
             genders.add(words, title, 3)
-        if words:
+        if len(words) > 1 or (words and words[0] not in surnames):
             if words[0] in lexicon.MASCULINE_GIVEN_NAMES:
                 genders.add(words, "Masc")
             elif words[0] in lexicon.FEMININE_GIVEN_NAMES:
                 genders.add(words, "Fem")
+        # "9/11 widow Terry Strada", "Congresswoman Ann Lee": a gendered noun just before the name
+        k = ent.start - 1
+        while k >= max(0, ent.start - 3) and doc[k].pos_ in ("NOUN", "PROPN", "ADJ", "NUM", "SYM", "PUNCT") and doc[k].text not in (",", ";", "(", "."):
+            gender = GENDERED_NOUNS.get(doc[k].lower_)
+            if gender:
+                genders.add(words, gender, 2)
+                break
+            k -= 1
         # "Basem Naim, a spokesman for …": a gendered noun in the phrase around the name
         phrase = next(((s, e) for s, e in sources if s <= ent.start and ent.end <= e), None)
         window = range(ent.end, phrase[1]) if phrase else range(ent.end, min(len(doc), ent.end + 6))
@@ -191,6 +200,7 @@ def resolve_speakers(doc: Doc, claims: list[FoundClaim], para: list[int]) -> Non
                 sent_of[i] = n
     sources = sorted({c.source for c in claims if c.source})
     source_heads = {_span_root(doc, s) for s in sources}
+    contents = [c.content for c in claims if c.source]
     genders = _collect_genders(doc, persons, sources)
     by_last: dict[str, list[Span]] = {}
     for ent in persons:
@@ -205,6 +215,8 @@ def resolve_speakers(doc: Doc, claims: list[FoundClaim], para: list[int]) -> Non
     def salience(start: int, end: int, root: Token) -> int:
         if any(start <= h < end for h in source_heads):
             return _SOURCE
+        if any(c0 <= start < c1 for c0, c1 in contents):
+            return _TALKED_ABOUT
         if root.dep_ in ("nsubj", "nsubjpass") or (root.dep_ in ("appos", "compound") and root.head.dep_ in ("nsubj", "nsubjpass")):
             return _SUBJECT
         return _MENTION
@@ -229,7 +241,7 @@ def resolve_speakers(doc: Doc, claims: list[FoundClaim], para: list[int]) -> Non
             continue
         here = sent_of[start]
         c_start, c_end = claim.content
-        best: tuple[tuple[int, int, int], int, list[Span]] | None = None
+        best: tuple[tuple[bool, int, int, int], int, list[Span]] | None = None
         for m_start, m_end, sent_n, rank, words, ents in mentions:
             if m_start >= start or here - sent_n > MAX_SENTENCES_BACK or para[start] - para[m_start] > MAX_PARAGRAPHS_BACK:
                 continue
@@ -240,8 +252,9 @@ def resolve_speakers(doc: Doc, claims: list[FoundClaim], para: list[int]) -> Non
             known = genders.of(words)
             if known is not None and known != gender:
                 continue
-            # the nearest sentence, then salience, then the earlier mention
-            key = (sent_n, rank, -m_start)
+            # someone only talked about in another claim comes last; then the nearest sentence,
+            # salience, the earlier mention
+            key = (rank > _TALKED_ABOUT, sent_n, rank, -m_start)
             if best is None or key > best[0]:
                 best = (key, m_start, ents)
         if best is None:
