@@ -17,8 +17,10 @@ source to that entity). The rules, over spaCy's entities, parse and morphology
   subject before it (``Naim arrived and he said …``); never a person named
   inside the claim itself (``“… Donald has put forth …,” she said``) unless
   that person is a source there too.
-- **Nearest sentence first**: the most recent sentence that holds a compatible
-  person wins; within it, the person at the head of a claim's *source* (or a
+- **Nearest sentence first**: a person only talked about — named inside
+  another claim's content and not its source — comes after everyone else
+  (``… asked him to praise Mark Dunn, the owner said. He said …``); then the
+  most recent sentence that holds a compatible person wins; within it, the person at the head of a claim's *source* (or a
   pronoun source already resolved to them — so a chain of ``he said`` keeps its
   person) beats a subject, which beats any other mention
   (``Clinton communication director Jennifer Palmieri`` → Palmieri, not
@@ -30,7 +32,8 @@ source to that entity). The rules, over spaCy's entities, parse and morphology
   spokeswoman``, see :data:`GENDERED_NOUNS`), an earlier resolution, the
   pronouns of sentences that mention that person alone (``Clinton said her
   plan …``) — or, as weaker evidence, a common given name
-  (``lexicon.MASCULINE_GIVEN_NAMES``/``FEMININE_GIVEN_NAMES``). A full name
+  (``lexicon.MASCULINE_GIVEN_NAMES``/``FEMININE_GIVEN_NAMES``) as the first
+  word of a name, or alone when it is no one's surname in the article. A full name
   is looked up as itself; a lone last name by the votes of every mention of
   it (so ``Clinton`` stays open when both Bill and Hillary appear). A person
   whose gender is unknown is compatible with both; one whose gender disagrees
