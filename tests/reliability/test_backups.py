@@ -265,3 +265,11 @@ def test_half_written_backups_are_cleaned_up_but_not_one_being_written(db: Path)
     writing.write_bytes(b"another instance is writing this one")
     remove_stale_parts(db)
     assert not stale.exists() and writing.exists()
+
+
+def test_a_library_made_by_newsmark_needs_no_check_at_its_next_start(tmp_path: Path) -> None:
+    db = tmp_path / "fresh.sqlite"
+    startup.close_library(startup.open_library(db))
+    report = startup.StartCheck()
+    startup.close_library(startup.open_library(db, report=report))
+    assert report.reason is None

@@ -117,6 +117,7 @@ def open_library(
             check_passphrase(path, passphrase)
         key = passphrase
         url = resolve_url(db, passphrase=passphrase)
+    new = path is not None and (not path.exists() or path.stat().st_size == 0)
     if check and path is not None:
         reason = check_reason(path)
         if reason is not None:
@@ -126,7 +127,10 @@ def open_library(
             full_check(path, key)
             if report is not None:
                 report.reason, report.seconds = reason, time.perf_counter() - started
-    return Library.open(url)
+    library = Library.open(url)
+    if new and path is not None:
+        health.record(path, checked=True)  # made just now: sound by construction, no need to check it next time
+    return library
 
 
 def check_reason(path: Path) -> str | None:
