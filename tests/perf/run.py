@@ -37,10 +37,19 @@ def median_of(fn: Callable[[], float], runs: int) -> tuple[float, list[float]]:
     return statistics.median(values), values
 
 
+FOLDERS: list[Path] = []  # temporary folders, removed when the run ends
+
+
+def temp_folder(prefix: str = "newsmark-bench-") -> Path:
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    FOLDERS.append(folder)
+    return folder
+
+
 def temp_library(name: str = "bench.sqlite"):  # type: ignore[no-untyped-def]
     from newsmark.store import Library
 
-    folder = Path(tempfile.mkdtemp(prefix="newsmark-bench-"))
+    folder = temp_folder()
     os.environ["NEWSMARK_DATA_DIR"] = str(folder)
     lib = Library.open(folder / name)
     lib.set_setting("seeds_loaded", True)
@@ -62,20 +71,43 @@ def add_marked_article(lib, words: int, count: int, seed: int) -> int:  # type: 
 # ---------------------------------------------------------------------------------------- start-up
 
 STARTUP_SCRIPT = r"""
-import os, sys, time
+import json, os, resource, sys, time
 t0 = float(os.environ["BENCH_T0"])
-from newsmark.ui.app import application, build_main_window
-from newsmark.store import Library
-app = application()
-lib = Library.open(os.environ["BENCH_DB"])
-w = build_main_window(lib)
-w.show()
+# The probe: a QApplication (the app would create it first thing anyway) and two timers.
 from PySide6.QtCore import QTimer
-def shown():
-    print(f"{time.time() - t0:.4f}", flush=True)
-    os._exit(0)
-QTimer.singleShot(0, shown)  # runs once the event loop is up and the window has been shown: responsive
-app.exec()
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+out = {}
+
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+def window():
+    return next((w for w in QApplication.topLevelWidgets() if type(w).__name__ == "MainWindow" and w.isVisible()), None)
+
+def shown():  # the first turn of the event loop with the window up: it is shown and responsive
+    w = window()
+    if w is None:  # a start-up dialog's own event loop; not yet
+        QTimer.singleShot(0, shown)
+        return
+    w.repaint()
+    out["window_s"], out["window_cpu_s"] = time.time() - t0, cpu()
+    QTimer.singleShot(0, article)  # after the app's own "open the last article" turn
+
+def article():
+    w = window()
+    w.repaint()
+    out["article_s"] = time.time() - t0
+    out["article_open"] = w.editor.doc is not None
+    out["modules"] = sorted(m for m in ("click", "newsmark.cli", "alembic", "spacy", "numpy", "pandas") if m in sys.modules)
+    print(json.dumps(out), flush=True)
+    app.quit()  # a clean close, as a user's: the next start need not check the file
+
+QTimer.singleShot(0, shown)
+sys.argv = ["newsmark", "--db", os.environ["BENCH_DB"]]
+from newsmark.launch import main  # what the `newsmark` command runs
+main()
 """
 
 MODEL_SCRIPT = r"""
@@ -87,8 +119,25 @@ nlp("Warm-up sentence, the minister said.")
 print(f"{time.time() - t0:.4f} {model_id(nlp)}", flush=True)
 """
 
+IMPORTS_SCRIPT = "import newsmark.launch, newsmark.ui.app"
 
-def bench_startup(runs: int = 5) -> dict:
+
+def import_breakdown(env: dict[str, str]) -> dict[str, float]:
+    """Seconds of import (self time, ``python -X importtime``) of what the window needs, by package."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", IMPORTS_SCRIPT], capture_output=True, text=True, timeout=120, env=env)
+    groups: dict[str, float] = {}
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line or "self [us]" in line:
+            continue
+        own, _cumulative, name = line.split(":", 1)[1].split("|")
+        top = name.strip().split(".")[0]
+        group = {"PySide6": "Qt", "shiboken6": "Qt", "shibokensupport": "Qt", "sqlalchemy": "SQLAlchemy", "newsmark": "Newsmark"}.get(top, "other")
+        groups[group] = groups.get(group, 0.0) + int(own) / 1e6
+    return groups
+
+
+def bench_startup(runs: int = 7) -> dict:
+    """``newsmark --db <library>`` offscreen, in fresh processes: the window, then the last article."""
     lib = temp_library()
     from newsmark.services.importer import load_seeds_if_new
 
@@ -97,17 +146,38 @@ def bench_startup(runs: int = 5) -> dict:
     db = str(lib.path)
     lib.close()
 
-    def once(script: str) -> list[str]:
-        env = dict(os.environ, BENCH_DB=db, BENCH_T0=repr(time.time()))
+    # Compiled bytecode is cached, as it is for an installed app after its first start (pip
+    # compiles a wheel's modules; Python caches the rest). PYTHONDONTWRITEBYTECODE, set in some
+    # shells, would make every start compile Newsmark's modules anew: a separate cache folder.
+    base_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    base_env["PYTHONPYCACHEPREFIX"] = str(temp_folder("newsmark-pycache-"))
+
+    def once(script: str, cached: bool = True) -> str:
+        env = dict(base_env, BENCH_DB=db, BENCH_T0=repr(time.time()))
+        if not cached:  # nothing compiled kept: Newsmark's modules (and any others without a cache) compiled anew
+            env.pop("PYTHONPYCACHEPREFIX")
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
         out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
         if out.returncode != 0:
             raise RuntimeError(out.stderr[-2000:])
-        return out.stdout.split()
+        return out.stdout.strip().splitlines()[-1]
 
-    window, windows = median_of(lambda: float(once(STARTUP_SCRIPT)[0]), runs)
-    model_runs = [once(MODEL_SCRIPT) for _ in range(3)]
-    model = statistics.median(float(r[0]) for r in model_runs)
-    return {"window_s": window, "window_runs": windows, "model_s": model, "model": " ".join(model_runs[0][1:])}
+    once(STARTUP_SCRIPT)  # warm-up: the first start checks the new file in full and fills the OS's file cache
+    starts = [json.loads(once(STARTUP_SCRIPT)) for _ in range(runs)]
+    assert all(s["article_open"] for s in starts), starts
+    uncached = [json.loads(once(STARTUP_SCRIPT, cached=False))["window_s"] for _ in range(3)]
+    model_runs = [once(MODEL_SCRIPT).split() for _ in range(3)]
+    return {
+        "window_s": statistics.median(s["window_s"] for s in starts),
+        "window_runs": [s["window_s"] for s in starts],
+        "window_cpu_s": statistics.median(s["window_cpu_s"] for s in starts),
+        "article_s": statistics.median(s["article_s"] for s in starts),
+        "window_uncached_s": statistics.median(uncached),
+        "modules_at_start": starts[0]["modules"],
+        "imports_s": import_breakdown(base_env),
+        "model_s": statistics.median(float(r[0]) for r in model_runs),
+        "model": " ".join(model_runs[0][1:]),
+    }
 
 
 # ---------------------------------------------------------------------------------------- reader
@@ -166,28 +236,43 @@ def bench_reader(runs: int = 5) -> dict:
     editor = window.editor
     suggested = [s for s in editor.ordered() if s.status.value == "suggested"]
 
-    def timed(action: Callable[[], object]) -> float:
-        started = time.perf_counter()
+    cpu: dict[str, list[float]] = {"accept": [], "relabel": [], "create": []}
+
+    def timed(action: Callable[[], object], kind: str) -> float:
+        started, cpu_started = time.perf_counter(), time.process_time()
         action()
         app.processEvents()
         window.reader.viewport().repaint()
+        cpu[kind].append((time.process_time() - cpu_started) * 1000)
         return (time.perf_counter() - started) * 1000
 
     accept_ms = []
     relabel_ms = []
-    for span in suggested[100:107]:
+    for span in suggested[100:109]:
         editor.select(span.id)
-        accept_ms.append(timed(lambda: editor.accept(advance=False)))
-        relabel_ms.append(timed(lambda: editor.relabel("ORG" if span.label != "ORG" else "GPE")))
+        app.processEvents()
+        accept_ms.append(timed(lambda: editor.accept(advance=False), "accept"))
+        relabel_ms.append(timed(lambda: editor.relabel("ORG" if span.label != "ORG" else "GPE"), "relabel"))
     text = editor.text
     create_ms = []
     import re
 
-    free = [m.span() for m in re.finditer(r"\b[a-z]{6,}\b", text)]
-    taken = {(s.start, s.end) for s in editor.ordered()}
-    candidates = [f for f in free[2000:] if not any(a < f[1] and f[0] < b for a, b in taken)][:7]
+    taken = sorted((s.start, s.end) for s in editor.ordered())
+    starts = [a for a, _ in taken]
+    ends_before = [0] * len(taken)  # the furthest end of any mark starting at or before each one
+    for i, (_, b) in enumerate(taken):
+        ends_before[i] = max(b, ends_before[i - 1] if i else 0)
+
+    def free(a: int, b: int) -> bool:
+        import bisect
+
+        i = bisect.bisect_left(starts, b) - 1  # marks starting before b
+        return i < 0 or ends_before[i] <= a
+
+    candidates = [m.span() for m in re.finditer(r"\b[a-z]{6,}\b", text)][2000:]
+    candidates = [c for c in candidates if free(*c)][:9]
     for start, end in candidates:
-        create_ms.append(timed(lambda: editor.create_mark(start, end, "EVENT", exact=True)))
+        create_ms.append(timed(lambda: editor.create_mark(start, end, "EVENT", exact=True), "create"))
     window.close()
     lib.close()
     return {
@@ -202,6 +287,8 @@ def bench_reader(runs: int = 5) -> dict:
         "accept_ms": statistics.median(accept_ms),
         "relabel_ms": statistics.median(relabel_ms),
         "create_ms": statistics.median(create_ms) if create_ms else None,
+        "edit_runs_ms": {"accept": accept_ms, "relabel": relabel_ms, "create": create_ms},
+        "edit_cpu_ms": {kind: statistics.median(values) for kind, values in cpu.items() if values},
     }
 
 
@@ -252,10 +339,15 @@ def bench_library(n_docs: int = 10_000, marks_per_doc: int = 100, runs: int = 7)
     opened, _ = median_of(open_view, runs)
     lib = Library.open(path)
     words = ["ceasefire", "Geneva", '"grain exports"', "tariff*", "Kovalenko"]
-    searches = []
+    searches, search_cpu = [], []
     for word in words:
-        searches.append(median_of(lambda w=word: _timed(lambda: lib.list_documents(DocumentQuery(search=w, limit=200))), runs)[0])
-    counted = _timed(lambda: lib.list_documents(DocumentQuery(order_by="pending", descending=True, limit=200)))
+        cpu: list[float] = []
+        searches.append(median_of(lambda w=word: _timed(lambda: lib.list_documents(DocumentQuery(search=w, limit=200)), cpu), runs)[0])
+        search_cpu.append(statistics.median(cpu))
+    counted, _ = median_of(lambda: _timed(lambda: lib.list_documents(DocumentQuery(order_by="pending", descending=True, limit=200))), 3)
+    # deleting a mark in the big library (each delete must find marks edited from it: an index)
+    victims = [s.id for s in lib.spans(n_docs // 2)[:runs]]
+    deleted, _ = median_of(lambda: _timed(lambda: lib.delete_span(victims.pop())), runs)
     lib.close()
     return {
         "documents": n_docs,
@@ -263,13 +355,19 @@ def bench_library(n_docs: int = 10_000, marks_per_doc: int = 100, runs: int = 7)
         "open_ms": opened * 1000,
         "search_ms": statistics.median(searches) * 1000,
         "search_max_ms": max(searches) * 1000,
+        "search_cpu_ms": statistics.median(search_cpu) * 1000,
+        "search_cpu_max_ms": max(search_cpu) * 1000,
         "sort_by_pending_ms": counted * 1000,
+        "delete_mark_ms": deleted * 1000,
     }
 
 
-def _timed(fn: Callable[[], object]) -> float:
-    started = time.perf_counter()
+def _timed(fn: Callable[[], object], cpu: list[float] | None = None) -> float:
+    """Wall time of ``fn()``; its CPU time (this process) is appended to ``cpu`` if given."""
+    started, cpu_started = time.perf_counter(), time.process_time()
     fn()
+    if cpu is not None:
+        cpu.append(time.process_time() - cpu_started)
     return time.perf_counter() - started
 
 
@@ -279,7 +377,7 @@ def _timed(fn: Callable[[], object]) -> float:
 def bench_import(n: int = 1000, runs: int = 3) -> dict:
     from newsmark.services.importer import import_paths
 
-    folder = Path(tempfile.mkdtemp(prefix="newsmark-import-"))
+    folder = temp_folder("newsmark-import-")
     txt, html, jsonl = folder / "txt", folder / "html", folder / "jsonl"
     for d in (txt, html, jsonl):
         d.mkdir()
@@ -355,12 +453,20 @@ def bench_annotate(n: int = 150, batch_size: int = 32, runs: int = 3) -> dict:
 
 # ---------------------------------------------------------------------------------------- report
 
+def bench_export(runs: int = 3) -> dict:
+    """1,000,000 marks to Newsmark JSONL against a raw sqlite3 + json.dumps dump (``bench_export.py``, by the exporter's author)."""
+    import bench_export as export_benchmark
+
+    return export_benchmark.bench_export(runs=runs)
+
+
 BENCHMARKS = {
     "startup": bench_startup,
     "reader": bench_reader,
     "library": bench_library,
     "import": bench_import,
     "annotate": bench_annotate,
+    "export": bench_export,
 }
 
 
@@ -399,39 +505,64 @@ def verdict(value: float | None, target: float, higher_is_better: bool = False) 
 def render(results: dict) -> str:
     m = results.get("_machine", "")
     when = results.get("_when", "")
+    loads = results.get("_loads", {})
+    load = ", ".join(f"{name} {value}" for name, value in loads.items())
     lines = [
         "# Performance",
         "",
-        "Figures from `tests/perf/run.py` (run it with `.venv/bin/python tests/perf/run.py`; "
-        "`... run.py reader` runs one group). Medians of several runs; synthetic articles from `tests/perf/corpus.py`.",
+        "Figures from `tests/perf/run.py`: run `.venv/bin/python tests/perf/run.py` (everything, about half an hour on a",
+        "shared machine) or name groups (`... run.py reader annotate`; groups: " + ", ".join(f"`{name}`" for name in BENCHMARKS) + ").",
+        "Medians of several runs; synthetic articles from `tests/perf/corpus.py` (nothing large is committed).",
         "",
-        f"Machine: {m}. Measured {when}.",
+        f"Machine: {m}. Measured {when}" + (f"; load average (1 min) at the end of each group: {load}" if load else "") + ".",
         "",
         "| what | figure | target | |",
         "|---|---:|---:|---|",
     ]
     s = results.get("startup")
     if s:
-        lines.append(f"| start-up: process start → main window shown and responsive (offscreen, 3 sample articles) | {s['window_s']:.2f} s | < 1 s | {verdict(s['window_s'], 1.0)} |")
+        lines.append(
+            f"| start-up: `newsmark` → main window shown and responsive (offscreen, the 3 sample articles) | {s['window_s']:.2f} s "
+            f"(CPU {s.get('window_cpu_s', 0):.2f} s) | < 1 s | {verdict(s['window_s'], 1.0)} |"
+        )
+        if s.get("article_s"):
+            lines.append(f"| … and the last article open and painted | {s['article_s']:.2f} s | reported | — |")
+        if s.get("window_uncached_s"):
+            lines.append(f"| the window, when no compiled bytecode is kept (`PYTHONDONTWRITEBYTECODE=1`, as in this dev checkout) | {s['window_uncached_s']:.2f} s | reported | — |")
         lines.append(f"| start-up: process start → language model ready ({s['model']}), in a separate process | {s['model_s']:.2f} s | reported | — |")
     r = results.get("reader")
     if r:
+        cpu = r.get("edit_cpu_ms", {})
+
+        def edit(kind: str) -> str:
+            return f"{r[kind + '_ms']:.1f} ms" + (f" (CPU {cpu[kind]:.1f})" if kind in cpu else "")
+
         lines += [
             f"| open a 5,000-word article with 500 marks (store read + layout + paint) | {r['open_5k_ms']:.0f} ms | < 50 ms | {verdict(r['open_5k_ms'], 50)} |",
             f"| open a 100,000-word article with 15,000 marks (+ claims) | {r['open_100k_ms']:.0f} ms | < 1,000 ms | {verdict(r['open_100k_ms'], 1000)} |",
             f"| that article: background layout after opening (the window stays responsive meanwhile) | {r['background_layout_s'] * 1000:.0f} ms | reported | — |",
             f"| scroll that article page by page ({r['scroll_frames']} frames): median / p95 / worst frame | {r['scroll_median_ms']:.1f} / {r['scroll_p95_ms']:.1f} / {r['scroll_max_ms']:.1f} ms | < 16 ms | {verdict(r['scroll_p95_ms'], 16)} (p95) |",
-            f"| accept a mark in that article: key → committed → repainted | {r['accept_ms']:.1f} ms | < 30 ms | {verdict(r['accept_ms'], 30)} |",
-            f"| relabel a mark in that article | {r['relabel_ms']:.1f} ms | < 30 ms | {verdict(r['relabel_ms'], 30)} |",
+            f"| accept a mark in that article: key → committed → repainted | {edit('accept')} | < 30 ms | {verdict(r['accept_ms'], 30)} |",
+            f"| relabel a mark in that article | {edit('relabel')} | < 30 ms | {verdict(r['relabel_ms'], 30)} |",
         ]
         if r.get("create_ms") is not None:
-            lines.append(f"| create a mark in that article | {r['create_ms']:.1f} ms | < 30 ms | {verdict(r['create_ms'], 30)} |")
+            lines.append(f"| create a mark in that article | {edit('create')} | < 30 ms | {verdict(r['create_ms'], 30)} |")
     lb = results.get("library")
     if lb:
         lines += [
             f"| library of {lb['documents']:,} articles / {lb['marks']:,} marks: open the library and read the first screen | {lb['open_ms']:.0f} ms | < 300 ms | {verdict(lb['open_ms'], 300)} |",
-            f"| full-text search over it (median of 5 queries; slowest) | {lb['search_ms']:.1f} ms ({lb['search_max_ms']:.1f}) | < 50 ms | {verdict(lb['search_max_ms'], 50)} |",
-            f"| sort it by pending marks | {lb['sort_by_pending_ms']:.0f} ms | reported | — |",
+            f"| full-text search over it (median of 5 queries; slowest) | {lb['search_ms']:.1f} ms ({lb['search_max_ms']:.1f})"
+            + (f"; CPU {lb['search_cpu_ms']:.1f} ({lb['search_cpu_max_ms']:.1f})" if "search_cpu_ms" in lb else "")
+            + f" | < 50 ms | {verdict(lb['search_max_ms'], 50)} |",
+            f"| sort it by marks to review | {lb['sort_by_pending_ms']:.0f} ms | reported | — |",
+        ]
+        if lb.get("delete_mark_ms") is not None:
+            lines.append(f"| delete a mark in it (one transaction) | {lb['delete_mark_ms']:.1f} ms | reported | — |")
+    ex = results.get("export")
+    if ex:
+        lines += [
+            f"| export {ex['spans']:,} marks to Newsmark JSONL ÷ raw `sqlite3` query + `json.dumps` of the same rows, same run ({ex['newsmark_s']:.1f} s vs {ex['raw_s']:.1f} s) | {ex['ratio']:.2f} | ≥ 0.5 | {verdict(ex['ratio'], 0.5, True)} |",
+            f"| peak memory (RSS) of that export at {ex['small_spans']:,} / {ex['spans']:,} marks | {ex['rss_small_mib']:.0f} / {ex['rss_big_mib']:.0f} MiB | flat | {verdict(ex['rss_big_mib'] / max(ex['rss_small_mib'], 1), 1.5)} |",
         ]
     im = results.get("import")
     if im:
@@ -443,32 +574,99 @@ def render(results: dict) -> str:
     an = results.get("annotate")
     if an:
         lines += [
-            f"| pre-annotation, 1 process: `annotate` (incl. database writes) ÷ bare `nlp.pipe`, same model and batch size ({an['annotate_wps_1']:,.0f} vs {an['bare_wps_1']:,.0f} words/s) | {an['ratio_1']:.2f} | ≥ 0.90 | {verdict(an['ratio_1'], 0.9, True)} |",
-            f"| the same with 2 processes ({an['annotate_wps_2']:,.0f} vs {an['bare_wps_2']:,.0f} words/s) | {an['ratio_2']:.2f} | ≥ 0.90 | {verdict(an['ratio_2'], 0.9, True)} |",
-            f"| 2 processes ÷ 1 process (annotate) | {an['scaling']:.2f}× | ≥ 1.6× | {verdict(an['scaling'], 1.6, True)} |",
+            f"| pre-annotation ({an['articles']} articles, {an['words']:,} words), 1 process: `annotate` (incl. database writes) ÷ bare `nlp.pipe`, same pipeline and batch size ({an['annotate_wps_1']:,.0f} vs {an['bare_wps_1']:,.0f} words/s) | {an['ratio_1']:.2f} | ≥ 0.90 | {verdict(an['ratio_1'], 0.9, True)} |",
+            f"| the same with 2 processes ({an['annotate_wps_2']:,.0f} vs {an['bare_wps_2']:,.0f} words/s; each ratio is the median of the interleaved runs' own ratios) | {an['ratio_2']:.2f} | ≥ 0.90 | {verdict(an['ratio_2'], 0.9, True)} |",
+            f"| 2 processes ÷ 1 process: `annotate` (bare `nlp.pipe` in the same run: {an['bare_wps_2'] / an['bare_wps_1']:.2f}×) | {an['scaling']:.2f}× | ≥ 1.6× | {verdict(an['scaling'], 1.6, True)} |",
         ]
-    lines += ["", "Details of each run are in `tests/perf/results.json` (not committed). Notes:", ""]
+    lines += ["", "Details of each run are in `tests/perf/results.json` (not committed).", ""]
     notes = results.get("_notes_md") or NOTES
     lines.append(notes)
     return "\n".join(lines) + "\n"
 
 
 NOTES = """\
-- Figures taken while other work runs on the same two cores are pessimistic in absolute time;
-  the annotate ratio is interleaved run by run and less affected.
-- Misses and plans (issue 7): start-up is dominated by importing SQLAlchemy and Qt — plan: show
-  the window before the store is imported, or lazy-load the ORM; pre-annotation — plan: commit
-  several articles per transaction and build suggestions inside spaCy's worker processes.
-- *Pre-annotation* streams texts from the library a chunk at a time into `nlp.pipe` and writes
-  each article's suggestions in its own transaction as it comes out; `annotate` includes the
-  claim detector, which bare `nlp.pipe` (the same loaded pipeline) runs too, so the ratio isolates
-  the cost of reading texts and writing suggestions. The annotate benchmark uses 150 articles of
-  ~600 words (not 1,000) to keep a run of the whole suite within a few minutes; pass a larger `n`
-  to `bench_annotate` for the full figure.
-- *Library* figures use rows bulk-loaded with `sqlite3` (set-up only); the measured path is
-  `Library.open` + `Library.list_documents`, exactly what the app's library view calls.
-- *Reader* figures drive the real `MainWindow` offscreen: `open_document` then processing events
-  and painting the viewport.
+### Conditions
+
+The two cores are shared with other engineers' test suites, model training and benchmarks, so
+the load average (above, per group) was often 2–5 while measuring, and the same figure moves by
+up to 2× from one minute to the next. Hence: medians; CPU time of the process beside the wall
+time where waiting for a core distorts most (edits, start-up, search); ratios taken within one
+run with the two arms interleaved (pre-annotation, export). Before/after figures below come from
+interleaved A/B runs of the old and new code in the same minutes.
+
+### What each figure measures
+
+- *Start-up*: `newsmark --db <library>` (the real entry point, `newsmark.launch`) in a fresh
+  process, offscreen; "shown and responsive" is the first turn of Qt's event loop with the main
+  window shown and painted (library list filled); the last article opens in the next turn. A
+  warm-up start comes first (the first start checks a new file in full); compiled bytecode is
+  kept, as for any installed app (`PYTHONDONTWRITEBYTECODE`, set in this dev environment, made
+  every start compile Newsmark's own modules: the "no compiled bytecode" row). The language model
+  loads in the background after the window (reported separately, in its own process).
+- *Edits*: the real `MainWindow`, from the editor call a key press makes (accept, relabel, new
+  mark) to the transaction committed and the reader repainted; the mark is selected and painted
+  before the clock starts (moving to it is its own key press).
+- *Pre-annotation*: both arms run the same loaded pipeline, including Newsmark's claim detector
+  (`newsmark_claims`, added by `load_pipeline`), same batch size and process count; so the ratio
+  is the cost of reading texts, turning Docs into suggestions (≈ 2 ms an article) and storing
+  them. 150 articles of ≈ 600 words by default (not 1,000) to keep a full run near half an hour;
+  `bench_annotate(n=1000)` for the full figure.
+- *Library*: rows bulk-loaded with `sqlite3` (set-up only); measured: `Library.open` +
+  `Library.list_documents`, what the library view calls; "delete a mark" is `Library.delete_span`.
+- *Export*: `tests/perf/bench_export.py` (written with the exporter), each arm in its own process;
+  Newsmark JSONL also writes Prodigy-style tokens and each mark's token range, which the raw dump
+  does not: that work is inside the ratio.
+
+### Changes in this round (issue 7) and what they bought
+
+- Store edits through prebuilt Core statements instead of the ORM (read the mark, its tags, update,
+  edit-log row, touch the article), no `length(text)` for a status or label change and the length
+  remembered per article for new marks, no full-text row load in `add_spans`: the store's part of
+  an edit in the 100,000-word article went from ≈ 6.5 / 7 / 12 ms CPU (accept / relabel / new
+  mark) to ≈ 3 / 3 / 4.5 ms; whole edits in the window ≈ 4–8 ms CPU less (A/B, same minutes).
+- `Library.spans()`: enum members looked up by value, stored times parsed once per distinct value:
+  reading 15,000 marks about 2× faster.
+- Schema 0005: `spans.edited_from_id` is indexed. Its `ON DELETE SET NULL` made every deleted mark
+  scan all marks: re-annotating (which replaces pending suggestions) 2,000 marks in a
+  40,000-mark library took 64 s, now 64 ms; deleting a mark in the 1,000,000-mark library is a
+  couple of milliseconds. `(document_id, status, kind)` now covers the counts of marks by status:
+  sort by marks to review 739–1,143 ms → 261–276 ms in the same minutes.
+- Pre-annotation stores a spaCy batch of articles per transaction (`replace_suggestions_many`,
+  a savepoint per article, progress reported once committed) instead of one commit (one fsync) per
+  article, and many-row inserts skip SQLAlchemy's per-row parameter processing. A writer thread
+  that overlapped storing with spaCy was tried and was slower: `sqlite3` takes the GIL back for
+  every row it inserts and each time waits for spaCy's thread to let go of it.
+- Start-up: `newsmark` with no command (or only `--db`) no longer imports click and the
+  subcommands' modules; the export, import, shortcuts and training dialogs/services are imported
+  when first used; the window shows before the last article is opened (which may be a long one).
+  Alembic was already imported only when the schema is not at HEAD; pandas and numpy are not
+  imported at start (checked by the probe).
+- Imports: a document's insert and its log entry through Core statements (≈ 30% less CPU a
+  document).
+
+### What still misses, why, and the plan
+
+- *Start-up* is at the target at best and above it under load: of ≈ 0.9–1.2 s, importing
+  SQLAlchemy is ≈ 0.45 s and Qt ≈ 0.3 s (its own modules plus the lazy creation of the widget
+  classes the UI modules name), before any window can show what is in the library. Plan: read the
+  library list's first screen and the settings with the standard library's `sqlite3` (a small
+  read-only path inside `store/`) and import SQLAlchemy in the next event-loop turn; this needs the
+  start-up checks (passphrase, health stamp) to run without SQLAlchemy as well.
+- *Export* ratio (≈ 0.33) is below 0.5: building each record (tokens, token ranges, relation
+  references) costs more than the raw dump; memory is flat (the same peak at 100k and 1M marks).
+  Plan (the exporter's): build records from row tuples, tokenise only where marks need token
+  ranges.
+- *2 processes ÷ 1 process* (≈ 1.4×) tracks what bare `nlp.pipe` itself gains on these two shared
+  cores (shown beside it); the main process's own work per article (receiving the Doc, converting,
+  storing) is small next to the workers'. It is not a Newsmark overhead we can remove; on an idle
+  2-core machine spaCy's own scaling bounds it.
+- *Opening the 5,000-word article* moves between ≈ 40 and 65 ms with the load; the store's part is
+  ≈ 5 ms, the rest is Qt's layout and first paint (see `docs/ui.md`).
+- *Sort by marks to review* (10,000 articles) still counts ≈ 500,000 index entries (≈ 0.1–0.3 s);
+  plan if it matters: keep each article's counts in its row, updated by the store's writes.
+- WAL: about every hundred edits one commit also checkpoints the log (+≈ 10 ms to that edit; store
+  call p99 14 ms against a median of 8 ms under load); plan: checkpoint when idle
+  (`store/engine.py`, another engineer's).
 """
 
 
@@ -486,9 +684,14 @@ def main(argv: list[str]) -> int:
         print(f"  {name}: {json.dumps(results[name])} ({time.perf_counter() - started:.0f} s)", flush=True)
         results["_machine"] = machine()
         results["_when"] = time.strftime("%Y-%m-%d")
+        results.setdefault("_loads", {})[name] = round(os.getloadavg()[0], 1)
         RESULTS.write_text(json.dumps(results, indent=2))
         DOC.write_text(render(results), encoding="utf-8")
     print(f"wrote {DOC}")
+    import shutil
+
+    for folder in FOLDERS:
+        shutil.rmtree(folder, ignore_errors=True)
     sys.stdout.flush()
     os._exit(0)  # skip interpreter teardown of Qt objects
 
