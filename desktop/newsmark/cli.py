@@ -198,9 +198,18 @@ def export_cmd(app: AppContext, fmt, out, all_articles, statuses, labels, kinds,
 
 
 def _looks_like_date(value: str) -> bool:
+    """YYYY, YYYY-MM or YYYY-MM-DD, and a day that exists (2024-02-30 is not one)."""
     import re
+    from datetime import date
 
-    return re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value) is not None
+    if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value) is None:
+        return False
+    year, month, day = (value.split("-") + ["01", "01"])[:3]
+    try:
+        date(int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return True
 
 
 def _progress():  # type: ignore[no-untyped-def]

@@ -67,6 +67,10 @@ def test_export_defaults_filters_and_round_trip(run, db_path: Path, tmp_path: Pa
     assert "Nothing to export" in nothing.output and not (tmp_path / "none.jsonl").exists()
     bad = run("export", "-o", str(tmp_path / "x.jsonl"), "--from", "June")
     assert bad.exit_code == 2 and "2024-05-31" in bad.output
+    for wrong in ("2024-13-01", "2024-02-30", "2024-00"):  # shaped like a date, but no such day
+        bad = run("export", "-o", str(tmp_path / "x.jsonl"), "--to", wrong)
+        assert bad.exit_code == 2 and repr(wrong) in bad.output and not (tmp_path / "x.jsonl").exists()
+    assert "Exported 1 article" in run("export", "-o", str(tmp_path / "m.jsonl"), "--all", "--from", "2024-06", "--to", "2024").output
 
     # into a new library and out again: the same bytes
     other = tmp_path / "other.sqlite"
