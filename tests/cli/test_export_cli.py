@@ -102,6 +102,8 @@ def test_import_tells_annotations_from_articles_in_one_folder(run, tmp_path: Pat
     folder = tmp_path / "mixed"
     folder.mkdir()
     (folder / "article.txt").write_text("Snow fell in Oslo on Monday.\n", encoding="utf-8")
+    (folder / "article.txt.meta.json").write_text(json.dumps({"title": "Snow in Oslo"}), encoding="utf-8")  # its sidecar
+    (folder / "notes.csv").write_text("a,b\n", encoding="utf-8")  # not something Newsmark reads: skipped, as in any folder
     (folder / "plain.jsonl").write_text(json.dumps({"text": "A plain article line.", "meta": {"title": "Plain"}}) + "\n", encoding="utf-8")
     (folder / "prodigy.jsonl").write_text(
         json.dumps({"text": "Ana Díaz spoke.", "spans": [{"start": 0, "end": 8, "label": "PERSON"}], "answer": "accept", "_input_hash": 5}) + "\n"
@@ -112,3 +114,6 @@ def test_import_tells_annotations_from_articles_in_one_folder(run, tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "3 added" in result.output and "1 mark," in result.output
     assert "prodigy.jsonl:2" in result.output  # the bad line is named, the rest imported
+    assert "meta.json" not in result.output and "notes.csv" not in result.output and "1 not imported" in result.output  # only the broken line
+    with Library.open(tmp_path / "library.sqlite") as lib:
+        assert "Snow in Oslo" in [d.title for d in lib.list_documents()]  # the sidecar was read with its article

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
+from newsmark.formats.articles import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
 from newsmark.model import AnnotatedDocument, Label, Problem, ProblemKind, SpanKind
 from newsmark.services import settings
 from newsmark.services.importer import ImportProgress, ImportSummary, import_paths
@@ -357,8 +358,10 @@ def split_paths(paths: Iterable[Path | str], fmt: str = "auto") -> tuple[list[Pa
                     annotations.append((file, found))
                 elif _is_brat_half(file):
                     continue  # the .txt of a brat pair is read with its .ann
-                else:
+                elif _is_article_file(file):
                     articles.append(file)
+                # else: skipped, as an article folder import skips it (a NAME.txt.meta.json sidecar,
+                # a file of a type Newsmark does not read) — named explicitly, it is reported instead
         else:
             found = sniff_annotations(path) if path.exists() else None
             if found:
@@ -366,6 +369,11 @@ def split_paths(paths: Iterable[Path | str], fmt: str = "auto") -> tuple[list[Pa
             else:
                 articles.append(path)
     return articles, annotations
+
+
+def _is_article_file(path: Path) -> bool:
+    name = path.name.lower()
+    return not name.endswith(SIDECAR_SUFFIX) and path.suffix.lower() in SUPPORTED_SUFFIXES
 
 
 def _is_brat_half(path: Path) -> bool:
