@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsmark.formats import newsmark_jsonl
+from newsmark.formats import brat, newsmark_jsonl
 from newsmark.model import (
     AnnotatedDocument,
     ClaimType,
@@ -396,3 +398,19 @@ def test_the_example_line_in_the_docs_is_what_the_writer_writes(tmp_path: Path) 
     docs, problems = read(write_lines(tmp_path / "example.jsonl", [json.dumps(example)]))
     assert problems == []
     assert line_of(docs[0]) == example
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_a_finished_export_gets_the_users_usual_permissions(tmp_path: Path) -> None:
+    # The temporary file is private while it is written (mkstemp: 0600); the export the user shares is not.
+    old = os.umask(0o027)
+    try:
+        with newsmark_jsonl.writer(tmp_path / "out.jsonl") as out:
+            out.write(AnnotatedDocument(NewDocument(text="Shared with colleagues.")))
+        with brat.writer(tmp_path / "folder") as folder:
+            folder.write(AnnotatedDocument(NewDocument(text="Shared too.")))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "out.jsonl").stat().st_mode) == 0o640
+    assert stat.S_IMODE((tmp_path / "folder").stat().st_mode) == 0o750
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "folder").iterdir()} == {0o640}

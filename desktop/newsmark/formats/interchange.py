@@ -105,6 +105,31 @@ def imported_span(start: int, end: int, label: str, origin_detail: str, **fields
     return Span(start=start, end=end, label=label, **values)  # type: ignore[arg-type]
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where the system allows (it is process-wide)."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def make_public(path: Path) -> None:
+    """Give a finished export the permissions any new file or folder of the user gets.
+
+    ``mkstemp``/``mkdtemp`` create the temporary output readable by its owner
+    only (0600 / 0700); an export is an ordinary file the user shares, so it
+    ends up as ``open()``/``mkdir`` would have made it (0644 / 0755 under the
+    usual umask 022).
+    """
+    mode = 0o777 if path.is_dir() else 0o666
+    os.chmod(path, mode & ~_umask())
+
+
 class AtomicTextWriter:
     """A text file written beside its destination and renamed into place on :meth:`commit`.
 
@@ -143,6 +168,7 @@ class AtomicTextWriter:
             self.out.flush()
             os.fsync(self.out.fileno())
             self.out.close()
+            make_public(self._tmp)
             os.replace(self._tmp, self.path)
         except BaseException:
             self.abort()
@@ -196,6 +222,7 @@ class AtomicDirectory:
         for child in self.tmp.iterdir():
             with open(child, "rb") as handle:
                 os.fsync(handle.fileno())
+        make_public(self.tmp)
         if self.path.exists():
             self.path.rmdir()  # empty, checked above
         os.replace(self.tmp, self.path)
