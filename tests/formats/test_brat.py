@@ -144,12 +144,14 @@ def test_the_writer_names_files_and_describes_the_types(tmp_path: Path) -> None:
                           relations=[Relation(0, 1, "resolves_to")]),
         AnnotatedDocument(document=NewDocument(text="E f"), id=7),
         AnnotatedDocument(document=NewDocument(text="G h", meta={"brat": {"file": "../evil"}})),
+        # imported from brat as article_A, library id 12 now: the user gets article_A back
+        AnnotatedDocument(document=NewDocument(text="I j", meta={"brat": {"file": "article_A"}}), id=12),
     ]
     out = tmp_path / "export"
     w = write_all(brat.writer, out, docs)
     assert sorted(p.name for p in out.iterdir()) == [
         "7.ann", "7.txt", "Budget-vote-2.ann", "Budget-vote-2.txt", "Budget-vote.ann", "Budget-vote.txt",
-        "annotation.conf", "evil.ann", "evil.txt",
+        "annotation.conf", "article_A.ann", "article_A.txt", "evil.ann", "evil.txt",
     ]
     assert (out / "Budget-vote.ann").read_text(encoding="utf-8") == "T1\tsource_of_claim 0 1\tA\n#1\tAnnotatorNotes T1\tx y\n"
     assert (out / "Budget-vote-2.ann").read_text(encoding="utf-8") == (

@@ -28,8 +28,9 @@ normalisation, so marks land on the same words after CRLF → LF and NFC.
 ``meta["brat"]["file"]`` is the pair's name, so a re-export keeps it.
 
 Written (``DIRECTORY``): one ``<name>.txt`` (the text, UTF-8, ``\\n``) and
-``<name>.ann`` per document, ``<name>`` = the library id, else the name the
-document was imported under, else a slug of its title (made unique). Spans are
+``<name>.ann`` per document, ``<name>`` = the name the document was imported
+under (``meta["brat"]["file"]``), else the library id, else a slug of its title
+(made unique). Spans are
 ``T1``, ``T2`` … in the order given (rejected spans are left out — brat has no
 negative examples — and counted in one warning), relations ``R1`` … , span notes
 ``#1`` … ``AnnotatorNotes``; labels with spaces get ``_`` (brat types cannot hold
@@ -341,7 +342,9 @@ class BratWriter:
     def _name(self, doc: AnnotatedDocument) -> str:
         meta = doc.document.meta.get(NAME)
         stored = meta.get("file") if isinstance(meta, dict) and isinstance(meta.get("file"), str) else ""
-        base = str(doc.id) if doc.id is not None else file_stem(stored) or file_stem(doc.document.title) or "document"
+        # The name the pair had when it was imported (a brat user gets their files back under their
+        # own names), else the library id, else the title.
+        base = file_stem(stored) or (str(doc.id) if doc.id is not None else "") or file_stem(doc.document.title) or "document"
         name, n = base, 1
         while name.lower() in self._names:
             n += 1
