@@ -204,6 +204,7 @@ def test_the_real_brat_tutorial_imports_with_the_right_counts(shared_data: Path)
         assert len(doc.relations) == relations + event_args, ann.name
         assert len(doc.document.meta["brat"].get("events", [])) == sum(1 for parts in lines if parts[0].startswith("E"))
         text = ann.with_suffix(".txt").read_text(encoding="utf-8")
+        assert doc.document.title == text.splitlines()[0] != ""  # brat has no titles: the first line ("Event annotation")
         for parts, span in zip((p for p in lines if p[0].startswith("T")), doc.spans):
             assert doc.text[span.start : span.end] == parts[2] == text[span.start : span.end]
     counts = {name[:30]: (len(d.spans), len(d.relations)) for name, d in by_name.items()}

@@ -172,6 +172,7 @@ def test_the_real_conll_files_import_with_the_right_counts(shared_data: Path) ->
         assert (len(docs), sum(len(d.spans) for d in docs)) == _count(path), path.name
         tokens = [line.split()[0] for line in path.read_text(encoding="utf-8").splitlines() if line.split() and line.split()[0] != "-DOCSTART-"]
         assert [t for d in docs for t in d.text.split()] == tokens
+        assert all(d.document.title and d.text.startswith(d.document.title.rstrip("…")) for d in docs)  # the first sentence
         assert conll.sniff(path)
         counts[path.name[:20]] = (len(docs), sum(len(d.spans) for d in docs))
     assert counts == {"doccano-transformer_": (1, 5), "re3d_US_State_Depart": (1, 34), "wikigold.first300sen": (15, 633)}

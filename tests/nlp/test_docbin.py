@@ -268,6 +268,7 @@ def test_a_docbin_made_with_plain_spacy_reads(tmp_path: Path) -> None:
     assert len(docs) == 2
     first = docs[0]
     assert first.text == "Angela Merkel visited Paris in May.\nShe met Macron."  # CRLF normalised
+    assert first.document.title == "Angela Merkel visited Paris in May."  # a Doc has no title: the first line
     got = [(first.text[s.start : s.end], s.label, s.kind, s.status, s.origin, s.origin_detail) for s in first.spans]
     assert got == [
         ("Angela", "FIRST_NAME", SpanKind.ENTITY, SpanStatus.ACCEPTED, Origin.IMPORT, "spacy: theirs.spacy"),

@@ -37,7 +37,7 @@ from newsmark.formats._foreign import RejectedCount, TextMap, decode_error
 from newsmark.formats.interchange import AtomicTextWriter, error, import_origin, imported_span, warning
 from newsmark.formats.tokens import Token, TokenIndex, tokenize
 from newsmark.model import AnnotatedDocument, NewDocument, Problem, Span, SpanKind
-from newsmark.text import DecodeError, decode_bytes
+from newsmark.text import DecodeError, decode_bytes, guess_title
 
 NAME = "conll"
 TITLE = "CoNLL / IOB (entities)"
@@ -128,7 +128,8 @@ class _Builder:
         if any(c.strip("_- ").replace("-X-", "") for c in columns):
             meta["columns"] = columns
         yield from self.problems
-        yield AnnotatedDocument(document=NewDocument(text=textmap.text, meta={NAME: meta}, origin=str(self.path)), spans=spans)
+        document = NewDocument(text=textmap.text, title=guess_title(textmap.text), meta={NAME: meta}, origin=str(self.path))
+        yield AnnotatedDocument(document=document, spans=spans)
 
 
 def decode(tags: list[str]) -> list[tuple[int, int, str]]:

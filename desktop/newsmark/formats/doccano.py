@@ -40,7 +40,7 @@ from typing import Any
 from newsmark.formats._foreign import RejectedCount, TextMap, decode_error, json_values
 from newsmark.formats.interchange import AtomicTextWriter, error, import_origin, imported_span, warning
 from newsmark.model import AnnotatedDocument, NewDocument, Problem, Relation, Span, relation_label
-from newsmark.text import DecodeError, decode_bytes
+from newsmark.text import DecodeError, decode_bytes, guess_title
 
 NAME = "doccano"
 TITLE = "doccano JSONL"
@@ -206,6 +206,8 @@ def _document(
             problems.append(warning(path, f"{where}relation {n} has no usable type ({kind!r}); dropped", line))
             continue
         relations.append(Relation(head=head, tail=tail, label=relation_label(str(kind)), origin=spans[head].origin, origin_detail=origin))
+    if not fields.get("title", "").strip():  # doccano has no titles: the first line, as for an imported text file
+        fields["title"] = guess_title(textmap.text)
     document = NewDocument(text=textmap.text, meta={NAME: meta} if meta else {}, origin=str(path), **fields)
     return AnnotatedDocument(document=document, spans=spans, relations=relations, annotators=all_users)
 
@@ -254,7 +256,7 @@ def to_object(doc: AnnotatedDocument) -> dict[str, Any]:
     ]
     for key in DOCUMENT_FIELDS:
         value = getattr(doc.document, key)
-        if value:
+        if value and not (key == "title" and value == guess_title(doc.text)):  # a title the reader would guess is not written
             obj[key] = value
     for key, value in extra.items():
         if key not in obj and key not in _CONSUMED:

@@ -60,7 +60,7 @@ from newsmark.model import (
     SpanStatus,
     relation_label,
 )
-from newsmark.text import DecodeError, decode_bytes
+from newsmark.text import DecodeError, decode_bytes, guess_title
 
 NAME = "label-studio"
 TITLE = "Label Studio JSON"
@@ -176,6 +176,8 @@ class _Task:
                 self.spans[index].origin_detail = f"{self.origin} (annotators {', '.join(people)})"
         if others:
             meta["results"] = others
+        if not fields.get("title", "").strip():  # a task without a title: the text's first line, as for an imported text file
+            fields["title"] = guess_title(self.textmap.text)
         document = NewDocument(text=self.textmap.text, meta={NAME: meta} if meta else {}, origin=str(self.path), **fields)
         return AnnotatedDocument(document=document, spans=self.spans, relations=self.relations, annotators=annotators)
 
@@ -373,7 +375,7 @@ def to_task(doc: AnnotatedDocument) -> dict[str, Any]:
     data: dict[str, Any] = {text_key: doc.text}
     for key in DOCUMENT_FIELDS:
         value = getattr(doc.document, key)
-        if value and key != text_key:
+        if value and key != text_key and not (key == "title" and value == guess_title(doc.text)):  # the reader guesses it back
             data[key] = value
     extra = meta.get("data") if isinstance(meta.get("data"), dict) else {}
     for key, value in extra.items():

@@ -71,7 +71,7 @@ from newsmark.model import (
     SpanStatus,
     relation_label,
 )
-from newsmark.text import normalize_text
+from newsmark.text import guess_title, normalize_text
 
 NAME = "spacy"
 TITLE = "spaCy DocBin"
@@ -517,7 +517,8 @@ def _foreign(sdoc, text: str, index: int, path: Path) -> tuple[AnnotatedDocument
     groups = {name: len(group) for name, group in sdoc.spans.items()}
     if groups:
         meta["span_groups"] = groups
-    return AnnotatedDocument(document=NewDocument(text=normalised, meta={NAME: meta}, origin=str(path)), spans=spans), problems
+    document = NewDocument(text=normalised, title=guess_title(normalised), meta={NAME: meta}, origin=str(path))
+    return AnnotatedDocument(document=document, spans=spans), problems
 
 
 def read(path: Path) -> Iterator[AnnotatedDocument | Problem]:
