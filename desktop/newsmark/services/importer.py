@@ -11,11 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsmark.formats.articles import iter_article_files, read_articles, read_pasted
 from newsmark.model import NewDocument, Problem, ProblemKind
 from newsmark.paths import seeds_dir
-from newsmark.store import AddResult, Library
+from newsmark.store import AddResult
+
+if TYPE_CHECKING:  # the Library (SQLAlchemy) loads after the window is up: newsmark.store.opening
+    from newsmark.store import Library
 
 SEEDED_SETTING = "seeds_loaded"
 

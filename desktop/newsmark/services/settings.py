@@ -8,11 +8,13 @@ with a message a user can act on, before it is stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsmark.labels import LabelSchemeError, label_from_dict, label_to_dict, load_label_scheme, merge_user_labels
 from newsmark.model import Label
-from newsmark.store import Library
+
+if TYPE_CHECKING:  # the Library (SQLAlchemy) loads after the window is up: newsmark.store.opening
+    from newsmark.store import Library
 
 USER_LABELS = "labels.user"
 

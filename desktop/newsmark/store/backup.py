@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from newsmark.store.engine import PassphraseError, connect_raw, database_errors, integrity_problems, is_encrypted_file
+from newsmark.store.files import BACKUP_DIRNAME, backup_dir_for
 
-BACKUP_DIRNAME = "backups"
 SCHEDULED = "scheduled"
 MANUAL = "manual"
 BEFORE_RESTORE = "before-restore"
@@ -54,10 +54,6 @@ class BackupInfo:
     reason: str
     size: int
     encrypted: bool
-
-
-def backup_dir_for(db_path: Path) -> Path:
-    return db_path.parent / BACKUP_DIRNAME
 
 
 def _fsync(path: Path) -> None:

@@ -29,14 +29,14 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, pool
 from sqlalchemy.engine import URL, make_url
 
-from newsmark.paths import default_db_path
+from newsmark.store.files import is_encrypted_file, library_path
+from newsmark.store.records import StoreError
 
 BUSY_TIMEOUT_MS = 10_000
 BUSY_TIMEOUT_ENV = "NEWSMARK_BUSY_TIMEOUT_MS"  # tests and unusual set-ups may shorten or lengthen the wait
 IMMEDIATE = "newsmark_immediate"  # execution option: start the transaction with BEGIN IMMEDIATE
 
 ENCRYPTED_DRIVER = "pysqlcipher"
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class PassphraseError(RuntimeError):
@@ -58,17 +58,11 @@ def resolve_url(db: str | os.PathLike[str] | None = None, *, passphrase: str | N
     ``sqlite:///…``); anything else is a file path. With a ``passphrase`` a
     SQLite library is opened encrypted (SQLCipher).
     """
-    if db is None:
-        db = os.environ.get("NEWSMARK_DB") or None
-    if db is None:
-        path = default_db_path()
-    else:
-        text = os.fspath(db)
-        if "://" in text:
-            url = make_url(text)
-            return with_passphrase(url, passphrase) if passphrase is not None else url
-        path = Path(text).expanduser()
-    url = URL.create("sqlite+pysqlite", database=str(path.resolve()))
+    path = library_path(db)
+    if path is None:
+        url = make_url(os.fspath(db or os.environ["NEWSMARK_DB"]))
+        return with_passphrase(url, passphrase) if passphrase is not None else url
+    url = URL.create("sqlite+pysqlite", database=str(path))
     return with_passphrase(url, passphrase) if passphrase is not None else url
 
 
@@ -92,21 +86,6 @@ def sqlite_path(url: URL) -> Path | None:
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
     return Path(url.database)
-
-
-def is_encrypted_file(path: Path) -> bool:
-    """Whether the file exists, is not empty, and does not start like a plain SQLite database.
-
-    A SQLCipher file starts with random bytes (its salt), so it cannot be told
-    from any other non-SQLite file by its bytes: opening it with the right
-    passphrase is the only proof. An empty or missing file is a new library.
-    """
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(len(SQLITE_HEADER))
-    except FileNotFoundError:
-        return False
-    return bool(head) and head != SQLITE_HEADER
 
 
 def sqlcipher_module() -> Any:
@@ -238,8 +217,6 @@ def make_engine(url: URL) -> Engine:
             return
         if "passphrase" in message or "not a SQLite database" in message:
             raise PassphraseError(message) from original
-        from newsmark.store.library import StoreError  # noqa: PLC0415 - library imports this module
-
         raise StoreError(message) from original
 
     return engine

@@ -26,7 +26,7 @@ import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from newsmark.store.backup import backup_dir_for
+from newsmark.store.files import backup_dir_for
 
 MAX_AGE = timedelta(days=7)
 

@@ -8,13 +8,11 @@ Objects handed out are plain :mod:`newsmark.model` dataclasses, never ORM rows.
 
 from __future__ import annotations
 
-import getpass
 import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -52,70 +50,10 @@ from newsmark.store.schema import (
     span_tags,
     utcnow,
 )
+from newsmark.store.records import AddResult, DocumentQuery, DocumentSummary, NotFound, StoreError, default_actor
 from newsmark.text import text_hash
 
-
-class StoreError(ValueError):
-    """An operation was refused (the message says why, in words for the user)."""
-
-
-class NotFound(StoreError):
-    pass
-
-
-def default_actor() -> str:
-    try:
-        return os.environ.get("NEWSMARK_ANNOTATOR") or getpass.getuser()
-    except Exception:  # noqa: BLE001 - getuser can fail in odd environments
-        return "user"
-
-
-@dataclass(slots=True)
-class AddResult:
-    """What happened to one document handed to :meth:`Library.add_documents`."""
-
-    origin: str
-    title: str
-    doc_id: int | None = None  # the new document's id
-    duplicate_of: int | None = None  # the existing document with the same text
-    error: str | None = None
-    annotated: bool = False  # it came with its marks (an annotation import)
-
-    @property
-    def added(self) -> bool:
-        return self.doc_id is not None
-
-
-@dataclass(slots=True)
-class DocumentSummary:
-    """One row of the library view: a document without its text, with mark counts."""
-
-    id: int
-    title: str
-    source: str | None
-    published: str | None
-    imported_at: datetime | None
-    status: ReviewStatus
-    pending: int = 0
-    accepted: int = 0
-    rejected: int = 0
-    chars: int = 0
-
-
-@dataclass(slots=True)
-class DocumentQuery:
-    """Filters for listing documents. Empty fields filter nothing."""
-
-    search: str = ""  # full-text search (words, "phrases", prefix*)
-    statuses: Sequence[ReviewStatus] = ()
-    tag: str | None = None
-    label: str | None = None  # documents with at least one non-rejected span of this label
-    unannotated: bool = False  # only documents no model has annotated yet
-    ids: Sequence[int] = ()  # only these documents
-    order_by: str = "imported_at"  # imported_at | published | title | status | source | id | pending | accepted
-    descending: bool = False
-    limit: int | None = None
-    offset: int = 0
+__all__ = ["AddResult", "DocumentQuery", "DocumentSummary", "Library", "NotFound", "StoreError", "default_actor"]
 
 
 _ORDER_COLUMNS = {

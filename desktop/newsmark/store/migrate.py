@@ -15,20 +15,13 @@ from sqlalchemy import Engine, inspect, text
 
 from newsmark.store.backup import timestamped_backup
 from newsmark.store.engine import is_encrypted_url
+from newsmark.store.records import HEAD, SchemaError
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
-# The newest migration. Opening a library that is already at HEAD (every start
-# but the first after an update) does not need Alembic, which costs a sixth of
-# a second to import; a test checks that HEAD is the head of migrations/versions.
-HEAD = "0005"
-
-
-class SchemaError(RuntimeError):
-    """The library cannot be opened by this version of Newsmark (the message says why)."""
 
 
 def alembic_config(script_location: Path = MIGRATIONS_DIR) -> Config:

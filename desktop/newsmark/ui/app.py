@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from newsmark import APP_NAME
-from newsmark.services.backups import ScheduledBackup, scheduled_backup
-from newsmark.services.importer import load_seeds_if_new
-from newsmark.services.startup import close_library
-from newsmark.store import Library
+from newsmark.store.opening import OpeningLibrary, open_in_background
 from newsmark.ui.mainwindow import MainWindow
-from newsmark.ui.startup import open_library_interactively
 from newsmark.ui.theme import apply_theme
+
+if TYPE_CHECKING:  # the Library (SQLAlchemy) loads after the window is up: newsmark.store.opening
+    from newsmark.store import Library
 
 ICON_NAMES = ("newsmark.svg", "newsmark.png", "icon.svg", "icon.png")
 
@@ -72,12 +72,16 @@ class BackgroundBackup(QObject):
 
     def _run(self) -> None:
         try:
+            from newsmark.services.backups import scheduled_backup
+
             outcome: object = scheduled_backup(self.library)
         except Exception as exc:  # noqa: BLE001 - reported in the window, never raised into a thread
             outcome = exc
         self.finished.emit(outcome)
 
     def _report(self, outcome: object) -> None:
+        from newsmark.services.backups import ScheduledBackup
+
         if isinstance(outcome, Exception):
             self.window.statusBar().showMessage(f"The scheduled backup failed: {outcome}", 15000)
         elif isinstance(outcome, ScheduledBackup) and outcome.problems:
@@ -91,27 +95,70 @@ class BackgroundBackup(QObject):
             self.window.statusBar().showMessage(f"Backed up the library to {outcome.made}", 6000)
 
 
+class LibraryOpened(QObject):
+    """Brings the end of an :class:`OpeningLibrary`'s thread to the main thread."""
+
+    opened = Signal(object)  # None, or the exception opening raised
+
+
+def open_library(db: str | None) -> Library | OpeningLibrary | None:
+    """The library for the window: straight away when it can be used as it is, else after the start-up questions.
+
+    A plain library at this schema that needs no check comes back as an
+    :class:`OpeningLibrary` (the window shows its first screen while SQLAlchemy
+    loads in a thread, see :mod:`newsmark.store.opening`); any other goes through
+    :func:`newsmark.ui.startup.open_library_interactively` (passphrase, check,
+    recovery, samples on first start). None: the user chose to quit.
+    """
+    opening = open_in_background(db)
+    if opening is not None:
+        return opening
+    from newsmark.services.importer import load_seeds_if_new
+    from newsmark.ui.startup import open_library_interactively
+
+    library = open_library_interactively(db)
+    if library is not None:
+        load_seeds_if_new(library)
+    return library
+
+
 def run(db: str | None) -> int:
     """Open the library named by ``db`` (or the default one) in the window; return the exit code.
 
     Before the window: the passphrase of an encrypted library, a full check when
     the file needs one (a damaged library is offered its latest good backup), see
-    :mod:`newsmark.ui.startup`. After it: the scheduled backup, in the background.
+    :mod:`newsmark.ui.startup` — or nothing, when the library can be used as it is.
+    After it: the last article, the model, and the scheduled backup, once the
+    library is open.
     """
     app = application()
     apply_theme(app)
-    library = open_library_interactively(db)
+    library = open_library(db)
     if library is None:
         return 1
     try:
-        load_seeds_if_new(library)
-        window = build_main_window(library, restore=False)
+        window = build_main_window(library, restore=False)  # type: ignore[arg-type] - an OpeningLibrary stands in
         window.show()
-        QTimer.singleShot(0, window.restore_position)  # the window first, then the last article (it may be long)
-        window.auto_annotate = True
-        QTimer.singleShot(300, lambda: window.start_annotation(None))  # the window first, then the model
-        backup = BackgroundBackup(library, window)
-        QTimer.singleShot(2000, backup.start)
+
+        def ready(error: BaseException | None = None) -> None:
+            if error is not None:
+                QMessageBox.critical(window, APP_NAME, f"Newsmark cannot open the library {library.describe()}.\n\n{error}")
+                app.exit(1)
+                return
+            QTimer.singleShot(0, window.restore_position)  # the window first, then the last article (it may be long)
+            window.auto_annotate = True
+            QTimer.singleShot(300, lambda: window.start_annotation(None))  # then the model
+            QTimer.singleShot(2000, BackgroundBackup(library, window).start)  # type: ignore[arg-type]
+
+        if isinstance(library, OpeningLibrary):
+            opened = LibraryOpened(window)
+            opened.opened.connect(ready)  # queued: the thread's signal runs ready() on this thread
+            library.when_open(opened.opened.emit)
+            QTimer.singleShot(0, library.start)  # after the window's first paint
+        else:
+            ready()
         return app.exec()
     finally:
-        close_library(library)
+        from newsmark.services.startup import close_library
+
+        close_library(library)  # type: ignore[arg-type]

@@ -12,18 +12,21 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from newsmark.model import ClaimType, Document, Label, Origin, Relation, RelationLabel, ReviewStatus, Span, SpanKind, SpanStatus
-from newsmark.store import Library, NotFound, StoreError
+from newsmark.store import NotFound, StoreError
 from newsmark.ui import tokens
 from newsmark.ui.commands import AddMarks, ChangeMarks, DeleteMarks, EditNote, SetDocumentStatus, SetDocumentTags, SetMarkTags, SetSpeaker, StoreCommand, Touched
 from newsmark.ui.markindex import MarkIndex, key_of
 from newsmark.ui.offsets import OffsetMap
 from newsmark.ui.palette import Palette, claim_label_for, claim_type_of
+
+if TYPE_CHECKING:  # the Library (SQLAlchemy) loads after the window is up: newsmark.store.opening
+    from newsmark.store import Library
 
 LAST_DOCUMENT = "ui.last_document"
 LAST_MARK = "ui.last_mark"

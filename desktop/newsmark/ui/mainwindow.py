@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
 from newsmark import APP_NAME
 from newsmark.model import Document, ReviewStatus, SpanKind, SpanStatus
 from newsmark.services.importer import ImportSummary, import_text
-from newsmark.store import Library
 from newsmark.ui.editor import Editor
 from newsmark.ui.delegates import LibraryDelegate
 from newsmark.ui.models import DOC_ID_ROLE, LibraryModel
@@ -46,7 +45,8 @@ from newsmark.ui.panels import Inspector, Legend, MarksPanel, fill_speaker_menu,
 from newsmark.ui.reader import READER_FONTS, ReaderView
 from newsmark.ui.widgets import Banner, TagEdit, swatch
 
-if TYPE_CHECKING:  # the dialogs and jobs are imported when first used, not at start-up
+if TYPE_CHECKING:  # the dialogs and jobs are imported when first used, not at start-up; the Library after the window is up
+    from newsmark.store import Library
     from newsmark.ui.exporting import ExportDialog
     from newsmark.ui.importing import ImportJob
 

@@ -12,13 +12,16 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from newsmark.model import ReviewStatus, Span, SpanKind, SpanStatus
-from newsmark.store import DocumentQuery, DocumentSummary, Library, NotFound
+from newsmark.store import DocumentQuery, DocumentSummary, NotFound
+
+if TYPE_CHECKING:  # the Library (SQLAlchemy) loads after the window is up: newsmark.store.opening
+    from newsmark.store import Library
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from newsmark.model import ClaimType, Label, SpanKind
-from newsmark.store import Library
+
+if TYPE_CHECKING:  # the Library (SQLAlchemy) loads after the window is up: newsmark.store.opening
+    from newsmark.store import Library
 
 FALLBACK: list[Label] = [
     Label("PERSON", SpanKind.ENTITY, "#f4a261", "People, including fictional", hotkey="1"),
