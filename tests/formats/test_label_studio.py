@@ -32,8 +32,9 @@ def test_round_trip_is_byte_identical(docs) -> None:  # type: ignore[no-untyped-
             order += [s for s in kept if s.status is SpanStatus.SUGGESTED and s.origin_detail == model]
         assert [(s.start, s.end, s.label, s.status) for s in read.spans] == [(s.start, s.end, s.label, s.status) for s in order]
         for got, want in zip(read.spans, order):
-            if want.status is SpanStatus.SUGGESTED:
-                assert got.origin is Origin.MODEL and got.origin_detail == want.origin_detail and got.score == want.score
+            if want.status is SpanStatus.SUGGESTED:  # the model, and the tool and file it came through
+                expected = f"{want.origin_detail} (label-studio: tasks.json)" if want.origin_detail else "label-studio: tasks.json"
+                assert got.origin is Origin.MODEL and got.origin_detail == expected and got.score == want.score
             else:
                 assert got.origin is Origin.IMPORT
         position = {id(s): i for i, s in enumerate(order)}
@@ -85,8 +86,8 @@ def test_annotators_are_merged_predictions_suggested_cancelled_skipped(tmp_path:
         ("PERSON", "Lund", SpanStatus.ACCEPTED, Origin.IMPORT, "label-studio: tasks.json (annotators 3, ann@example.org)", None),
         ("ORG", "Ørsted", SpanStatus.ACCEPTED, Origin.IMPORT, "label-studio: tasks.json (annotators 3, ann@example.org)", None),
         ("CLAIM", "Ørsted", SpanStatus.ACCEPTED, Origin.IMPORT, "label-studio: tasks.json (annotators 3)", None),
-        ("PERSON", "Lund", SpanStatus.SUGGESTED, Origin.MODEL, "ner-v2", 0.9),
-        ("CUE", "said", SpanStatus.SUGGESTED, Origin.MODEL, "ner-v2", 0.5),
+        ("PERSON", "Lund", SpanStatus.SUGGESTED, Origin.MODEL, "ner-v2 (label-studio: tasks.json)", 0.9),
+        ("CUE", "said", SpanStatus.SUGGESTED, Origin.MODEL, "ner-v2 (label-studio: tasks.json)", 0.5),
     ]
     assert doc.annotators == ["3", "ann@example.org"]
     # the same relation drawn by both annotators is one; "left" turns the arrow round; no label → "relation"
@@ -214,8 +215,29 @@ def test_the_real_label_studio_exports_import_with_the_right_counts(shared_data:
         docs, problems = split(label_studio.read(path))
         assert [len(d.spans) for d in docs] == spans, path.name
         assert [len(d.relations) for d in docs] == relations, path.name
+        assert all(f"label-studio: {path.name}" in s.origin_detail for d in docs for s in d.spans)  # predictions too
         assert [p.kind for p in problems] == [ProblemKind.WARNING] * sum(bad), path.name
         assert label_studio.sniff(path)
     counts = {p.name: [(len(d.spans), len(d.relations)) for d in split(label_studio.read(p))[0]] for p in files}
     # the kiji-proxy sample's e-mail mark ends past the end of its text: dropped with a warning
     assert counts == {"kiji-proxy_sample_predictions.json": [(4, 2)], "lsf_named_entity_annotations_1.json": [(1, 0)]}
+
+
+def test_a_suggestion_keeps_its_model_and_the_file_it_came_through(tmp_path: Path) -> None:
+    assert label_studio.model_version("ner-v2 (label-studio: tasks (1).json)") == "ner-v2"
+    assert label_studio.model_version("label-studio: tasks.json") == ""  # a prediction that named no model
+    assert label_studio.model_version("en_core_web_sm 3.8.0") == "en_core_web_sm 3.8.0"
+    doc = AnnotatedDocument(
+        NewDocument(text="Lund said Ørsted will grow."),
+        spans=[
+            Span(0, 4, "PERSON", status=SpanStatus.SUGGESTED, origin=Origin.MODEL, origin_detail="ner-v2 (label-studio: old.json)", score=0.5),
+            Span(10, 16, "ORG", status=SpanStatus.SUGGESTED, origin=Origin.MODEL, origin_detail="ner-v2"),
+            Span(17, 21, "X", status=SpanStatus.SUGGESTED, origin=Origin.MODEL, origin_detail="label-studio: old.json"),
+        ],
+    )
+    write_all(label_studio.writer, tmp_path / "new.json", [doc])
+    [task] = json.loads((tmp_path / "new.json").read_text(encoding="utf-8"))
+    # one prediction per model, whichever file the suggestions came through; the file is not a model version
+    assert [(p["model_version"], len(p["result"])) for p in task["predictions"]] == [("ner-v2", 2), ("", 1)]
+    [back], _ = split(label_studio.read(tmp_path / "new.json"))
+    assert [s.origin_detail for s in back.spans] == ["ner-v2 (label-studio: new.json)"] * 2 + ["label-studio: new.json"]

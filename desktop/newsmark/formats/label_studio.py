@@ -11,8 +11,10 @@ each ``{"id", "data": {"text": ...}, "annotations": [{"result": [...]}],
 - Result items of type ``labels`` (``value.start``/``end``/``text``/``labels``) are
   spans, one per label. Items of ``annotations`` are ACCEPTED (``origin=import``);
   items of ``predictions`` are SUGGESTED with ``origin=model`` and
-  ``origin_detail`` = the prediction's ``model_version``, and the item's (or else the
-  prediction's) ``score``.
+  ``origin_detail`` = the prediction's ``model_version`` followed by the tool and
+  file (``"ner-v2 (label-studio: tasks.json)"``; ``"label-studio: tasks.json"``
+  when the prediction names no model), and the item's (or else the prediction's)
+  ``score``.
 - Several annotations of one task (several annotators) are all taken; a mark that
   more than one of them made is one span whose ``origin_detail`` names them
   (``"label-studio: tasks.json (annotators 3, ann@example.org)"``, from
@@ -31,8 +33,9 @@ each ``{"id", "data": {"text": ...}, "annotations": [{"result": [...]}],
   ``meta["label-studio"]["data"]``.
 
 Written: a JSON array streamed one task per line. Accepted spans go into one
-annotation; suggested spans into one prediction per ``origin_detail``
-(``model_version``), with their ``score``. Rejected spans (negative examples)
+annotation; suggested spans into one prediction per model (``model_version`` =
+the ``origin_detail`` without the ``" (label-studio: <file>)"`` an import added,
+see :func:`model_version`), with their ``score``. Rejected spans (negative examples)
 have no place in Label Studio's task format: they are left out, with one warning
 in :attr:`LabelStudioWriter.problems` counting them (relations touching them too).
 Result ids are ``"s<n>"``, ``n`` the span's position in the task's output, so the
@@ -168,7 +171,8 @@ class _Task:
             score = prediction.get("score")
             score = float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None
             results = self._list(prediction.get("result"), f"prediction {n} result")
-            self._results(results, container, ("prediction", version), SpanStatus.SUGGESTED, Origin.MODEL, version, score, "", others)
+            detail = f"{version} ({self.origin})" if version else self.origin  # the model, and where its suggestions came from
+            self._results(results, container, ("prediction", version), SpanStatus.SUGGESTED, Origin.MODEL, detail, score, "", others)
         for pending in self.pending:
             self._relation(*pending)
         for index, people in enumerate(self.span_people):
@@ -387,7 +391,7 @@ def to_task(doc: AnnotatedDocument) -> dict[str, Any]:
     for index, span in enumerate(doc.spans):
         if span.status is SpanStatus.REJECTED:
             continue
-        key = ("annotation", "") if span.status is SpanStatus.ACCEPTED else ("prediction", span.origin_detail)
+        key = ("annotation", "") if span.status is SpanStatus.ACCEPTED else ("prediction", model_version(span.origin_detail))
         groups.setdefault(key, []).append(index)
     ids: dict[int, str] = {}
     container_of: dict[int, tuple[str, str]] = {}
@@ -419,6 +423,22 @@ def to_task(doc: AnnotatedDocument) -> dict[str, Any]:
     task["annotations"] = [{"result": annotation}] if annotation else []
     task["predictions"] = [{"model_version": key[1], "result": items} for key, items in results.items()]
     return task
+
+
+def model_version(origin_detail: str) -> str:
+    """The ``model_version`` of a suggestion: its ``origin_detail`` without the file a Label Studio import noted.
+
+    ``"ner-v2 (label-studio: tasks (1).json)"`` → ``"ner-v2"``; ``"label-studio: tasks.json"``
+    → ``""``; anything else (``"en_core_web_sm 3.8.0"``) as it is.
+    """
+    prefix = f"{NAME}: "
+    detail = origin_detail
+    while not detail.startswith(prefix):
+        cut = detail.find(f" ({prefix}")
+        if cut < 0 or not detail.endswith(")"):
+            return detail
+        detail = detail[:cut]
+    return ""
 
 
 def writer(path: Path) -> LabelStudioWriter:
