@@ -271,6 +271,9 @@ class AnnotatedDocument:
     # The file said what kind (entity/claim/source/cue) each mark is; otherwise kinds are
     # taken from the label scheme on import. Not part of the document's content.
     kinds_known: bool = field(default=False, compare=False)
+    # Where the document starts in the file it was read from (1-based), when the format has
+    # lines (JSONL, CoNLL): import messages about the document point there. Not content either.
+    line: int | None = field(default=None, compare=False)
 
     @property
     def text(self) -> str:

@@ -129,7 +129,7 @@ class _Builder:
             meta["columns"] = columns
         yield from self.problems
         document = NewDocument(text=textmap.text, title=guess_title(textmap.text), meta={NAME: meta}, origin=str(self.path))
-        yield AnnotatedDocument(document=document, spans=spans)
+        yield AnnotatedDocument(document=document, spans=spans, line=meta["line"])
 
 
 def decode(tags: list[str]) -> list[tuple[int, int, str]]:

@@ -80,6 +80,7 @@ def read(path: Path) -> Iterator[AnnotatedDocument | Problem]:
             )
         yield from problems
         if doc is not None:
+            doc.line = item.line
             yield doc
 
 

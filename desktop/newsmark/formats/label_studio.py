@@ -90,6 +90,7 @@ def read(path: Path) -> Iterator[AnnotatedDocument | Problem]:
         doc = _Task(path, item.line, where, problems).read(item.value)
         yield from problems
         if doc is not None:
+            doc.line = item.line
             yield doc
 
 

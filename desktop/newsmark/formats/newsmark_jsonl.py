@@ -233,6 +233,7 @@ def read(path: Path) -> Iterator[AnnotatedDocument | Problem]:
             yield error(path, str(exc), number)
             continue
         yield from problems
+        doc.line = number
         yield doc
 
 

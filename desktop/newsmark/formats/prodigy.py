@@ -374,6 +374,7 @@ def _document(group: _Group, path: Path) -> AnnotatedDocument:
         relations=group.relations,
         status=ReviewStatus.DONE,
         annotators=group.annotators,
+        line=group.lines[0],
     )
 
 

@@ -307,6 +307,7 @@ def import_annotations(
                     for span in item.spans:
                         if span.label not in scheme and span.label not in new_labels:
                             new_labels[span.label] = SpanKind(span.kind)
+                            summary.problems.append(_new_label_warning(span.label, SpanKind(span.kind), item, path, name))
                     if not item.document.origin:
                         item.document.origin = str(path)
                     yield item
@@ -420,6 +421,20 @@ def import_any(
         summary.new_labels = sorted(set(summary.new_labels) | set(part.new_labels))
         done += 1
     return summary
+
+
+def _new_label_warning(label: str, kind: SpanKind, doc: AnnotatedDocument, path: Path, fmt: str) -> Problem:
+    """Where a label the user's scheme does not have was first met (it is added to the scheme)."""
+    what = {SpanKind.ENTITY: "an entity", SpanKind.CLAIM: "a claim", SpanKind.SOURCE: "a source", SpanKind.CUE: "a cue"}[kind]
+    where = doc.document.origin or str(path)
+    if fmt == "brat" and where.endswith(".txt"):
+        where = where[: -len(".txt")] + ".ann"  # the labels are in the .ann of the pair
+    return Problem(
+        where,
+        f"label {label!r} is not in your label scheme: added to it as {what} label with a colour of its own (change it in Preferences)",
+        line=doc.line,
+        kind=ProblemKind.WARNING,
+    )
 
 
 def _kind_by_scheme(doc: AnnotatedDocument, scheme: dict[str, Label]) -> None:
