@@ -213,6 +213,8 @@ def _looks_like_date(value: str) -> bool:
 
 
 def _progress():  # type: ignore[no-untyped-def]
+    """A progress bar on stderr, shown when stderr is a terminal (stdout keeps only results: `> log` stays clean)."""
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     return Progress(
@@ -223,6 +225,7 @@ def _progress():  # type: ignore[no-untyped-def]
         TimeRemainingColumn(),
         TextColumn("{task.fields[info]}"),
         transient=True,
+        console=Console(stderr=True),
         disable=not sys.stderr.isatty(),
     )
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -117,3 +120,59 @@ def test_import_tells_annotations_from_articles_in_one_folder(run, tmp_path: Pat
     assert "meta.json" not in result.output and "notes.csv" not in result.output and "1 not imported" in result.output  # only the broken line
     with Library.open(tmp_path / "library.sqlite") as lib:
         assert "Snow in Oslo" in [d.title for d in lib.list_documents()]  # the sidecar was read with its article
+
+
+def test_spacy_train_runs_on_an_exported_file(run, db_path: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """What docs/formats.md tells a spaCy user to do: `spacy init config`, then `spacy train` on the export."""
+    import spacy
+    from spacy.cli.init_config import init_config
+    from spacy.cli.train import train
+
+    _fill(db_path)
+    out = tmp_path / "export.spacy"
+    assert run("export", "--format", "spacy", "--all", "--out", str(out)).exit_code == 0
+    config = init_config(lang="en", pipeline=["ner", "spancat"], optimize="efficiency")
+    config["components"]["spancat"]["spans_key"] = "claims"  # claims are in doc.spans["claims"]
+    config.to_disk(tmp_path / "config.cfg")
+    overrides = {"paths.train": str(out), "paths.dev": str(out), "training.max_steps": 2, "training.eval_frequency": 1}
+    train(tmp_path / "config.cfg", tmp_path / "model", overrides=overrides)
+
+    nlp = spacy.load(tmp_path / "model" / "model-last")
+    assert set(nlp.get_pipe("ner").labels) == {"PERSON", "GPE"}  # the accepted entities of the export
+    assert set(nlp.get_pipe("spancat").labels) == {"QUOTE"}  # and its claims
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_export_shows_a_progress_bar_in_a_terminal(db_path: Path, tmp_path: Path) -> None:
+    _fill(db_path)
+    out = tmp_path / "export.jsonl"
+    code = "import sys; from newsmark.cli import main; sys.exit(main())"
+    args = [sys.executable, "-c", code, "--db", str(db_path), "export", "--all", "--out", str(out)]
+
+    def run_with(stderr_is_a_terminal: bool) -> tuple[str, str]:
+        """(stdout, stderr) of an export whose stdout is a pipe and whose stderr is a terminal or a pipe."""
+        master, slave = os.openpty()
+        env = {**os.environ, "COLUMNS": "120", "TERM": "xterm", "NEWSMARK_DATA_DIR": str(tmp_path)}
+        err = slave if stderr_is_a_terminal else subprocess.PIPE
+        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, env=env)
+        os.close(slave)
+        terminal = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the other end closed
+                break
+            if not chunk:
+                break
+            terminal += chunk
+        os.close(master)
+        stdout, piped_err = proc.communicate(timeout=60)
+        assert proc.returncode == 0
+        out.unlink()
+        return stdout.decode("utf-8"), (terminal or piped_err or b"").decode("utf-8", "replace")
+
+    stdout, stderr = run_with(stderr_is_a_terminal=True)
+    assert "Exporting" in stderr and "2/2" in stderr and "4 marks" in stderr  # the bar, its count and the marks so far
+    assert stdout.startswith("Exported 2 articles, 4 marks") and stdout.count("\n") == 1 and "\x1b" not in stdout  # results only
+    stdout, stderr = run_with(stderr_is_a_terminal=False)  # piped or in a script: no bar at all
+    assert "Exporting" not in stderr and stdout.startswith("Exported 2 articles")
