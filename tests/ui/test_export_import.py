@@ -147,3 +147,33 @@ def test_merging_a_colleagues_export_adds_only_the_marks_i_lack(seeded: Library,
     labels = sorted(s.label for s in seeded.spans(done))
     assert labels == ["DATE", "ORG", "PERSON", "REPORTED"]
     assert seeded.get_document(done).status == ReviewStatus.DONE  # a merge never changes the article's status
+
+
+def test_the_export_dialog_shows_its_progress(seeded: Library, make_window, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    docs = [
+        AnnotatedDocument(NewDocument(text=f"Report {i}: Ana Díaz went to Łódź.", title=f"R{i}"), [Span(12, 20, "PERSON", status=SpanStatus.ACCEPTED)], status=ReviewStatus.DONE)
+        for i in range(300)
+    ]
+    add_annotated(seeded, docs)
+    window = make_window(seeded)
+    dialog = window.export_dialog()
+    qtbot.waitExposed(dialog)
+    out = tmp_path / "progress.jsonl"
+    dialog.out_edit.setText(str(out))
+    seen: list[tuple[int, int, bool, str]] = []
+    show = dialog._progress
+
+    def watched(progress):  # type: ignore[no-untyped-def]  # what the bar shows once it has taken each report in
+        show(progress)
+        seen.append((dialog.progress.value(), dialog.progress.maximum(), dialog.progress.isVisible(), dialog.progress.text()))
+
+    dialog._progress = watched  # before start(), which connects the job's reports to it
+    with qtbot.waitSignal(dialog.exported, timeout=30000):
+        job = dialog.start()
+        assert job is not None and dialog.progress.isVisible() and not dialog.export_button.isEnabled()
+    assert seen, "the export reported no progress"
+    assert seen[-1][:3] == (300, 300, True) and seen[-1][3] == "300 / 300 articles · 300 marks"
+    assert [value for value, *_ in seen] == sorted(value for value, *_ in seen)  # it only moves forward
+    assert not dialog.progress.isVisible() and dialog.export_button.isEnabled()  # done: the result replaces the bar
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 300
+    dialog.close()
