@@ -193,6 +193,15 @@ def test_write_read_write_is_byte_identical_and_reads_back_every_field(tmp_path:
         check_tokens_and_relations(record, doc)
 
 
+@settings(max_examples=150, deadline=None)
+@given(doc=documents())
+def test_the_fast_line_is_the_generic_encoding_of_the_record(doc: AnnotatedDocument) -> None:
+    """``dumps`` writes tokens straight from tuples; it must equal ``json.dumps`` of ``to_record`` byte for byte."""
+    from newsmark.formats._jsonlines import dumps_line
+
+    assert newsmark_jsonl.dumps(doc) == dumps_line(newsmark_jsonl.to_record(doc))
+
+
 def check_tokens_and_relations(record: dict[str, Any], doc: AnnotatedDocument) -> None:
     text, tokens = record["text"], record["tokens"]
     for token in tokens:

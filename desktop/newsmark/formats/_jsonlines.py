@@ -51,7 +51,11 @@ def is_int(value: object) -> bool:
 
 def dumps_line(record: dict[str, Any]) -> str:
     """``record`` as one compact JSON line (no trailing newline), UTF-8 text kept as is."""
-    line = json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return escape_line_breaks(json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False))
+
+
+def escape_line_breaks(line: str) -> str:
+    """``line`` (JSON text) with the characters some line splitters break at written as escapes."""
     if any(ch in line for ch in _LINE_BREAKS):
         for ch, escaped in _LINE_BREAKS.items():
             line = line.replace(ch, escaped)

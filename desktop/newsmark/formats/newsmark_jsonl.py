@@ -25,13 +25,14 @@ disagrees with the relations the reader keeps the relations and warns.
 
 from __future__ import annotations
 
+import json
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from newsmark.formats._jsonlines import TextMap, document_text, dumps_line, is_int, json_type, records
+from newsmark.formats._jsonlines import TextMap, document_text, escape_line_breaks, is_int, json_type, records
 from newsmark.formats.interchange import AtomicTextWriter, check_span, error, import_origin, warning
 from newsmark.formats.tokens import Token, tokenize
 from newsmark.model import (
@@ -72,8 +73,19 @@ OTHER_KEYS = "jsonl"
 # --- writing ----------------------------------------------------------------------------------------
 
 
-def to_record(doc: AnnotatedDocument) -> dict[str, Any]:
-    """The JSON object of one document (see the module docstring)."""
+def _value(cls: type[Any], value: Any) -> str:
+    """The stored value of an enum member or of its value (``SpanKind.CLAIM`` or ``"claim"`` → ``"claim"``)."""
+    known = _VALUES[cls].get(value)  # a dict lookup: calling the Enum costs a microsecond, a million marks a second
+    return known if known is not None else cls(value).value
+
+
+_VALUES: dict[type[Any], dict[Any, str]] = {
+    cls: {key: member.value for member in cls for key in (member, member.value)} for cls in (SpanKind, SpanStatus, Origin, ClaimType)
+}
+
+
+def _record(doc: AnnotatedDocument) -> tuple[dict[str, Any], list[Token]]:
+    """The JSON object of one document without its ``tokens``, and the tokens."""
     text = doc.text
     spans = doc.spans
     tokens = tokenize(text, [s.start for s in spans] + [s.end for s in spans])
@@ -90,16 +102,16 @@ def to_record(doc: AnnotatedDocument) -> dict[str, Any]:
         elif rel.label == RelationLabel.CUE:
             cue.setdefault(rel.head, rel.tail)
 
-    lists: dict[SpanStatus, list[dict[str, Any]]] = {status: [] for _, status in SPAN_LISTS}
+    lists: dict[str, list[dict[str, Any]]] = {status.value: [] for _, status in SPAN_LISTS}
     for i, span in enumerate(spans):
         item: dict[str, Any] = {"id": i, "start": span.start, "end": span.end, "text": text[span.start : span.end], "label": span.label}
         if ranges[i] is not None:
             item["token_start"], item["token_end"] = ranges[i]
-        item["kind"] = SpanKind(span.kind).value
-        item["origin"] = Origin(span.origin).value
+        item["kind"] = _value(SpanKind, span.kind)
+        item["origin"] = _value(Origin, span.origin)
         item["origin_detail"] = span.origin_detail
         if span.claim_type is not None:
-            item["claim_type"] = ClaimType(span.claim_type).value
+            item["claim_type"] = _value(ClaimType, span.claim_type)
         if span.score is not None and math.isfinite(span.score):
             item["score"] = float(span.score)
         if i in speaker:
@@ -113,7 +125,7 @@ def to_record(doc: AnnotatedDocument) -> dict[str, Any]:
         if span.edited_from is not None:
             _check_index(span.edited_from, len(spans), "edited_from")
             item["edited_from"] = span.edited_from
-        lists[SpanStatus(span.status)].append(item)
+        lists[_value(SpanStatus, span.status)].append(item)
 
     relations = []
     for rel in doc.relations:
@@ -127,7 +139,7 @@ def to_record(doc: AnnotatedDocument) -> dict[str, Any]:
         item["label"] = str(rel.label)
         item["head_id"] = rel.head
         item["child_id"] = rel.tail
-        item["origin"] = Origin(rel.origin).value
+        item["origin"] = _value(Origin, rel.origin)
         item["origin_detail"] = rel.origin_detail
         relations.append(item)
 
@@ -148,21 +160,49 @@ def to_record(doc: AnnotatedDocument) -> dict[str, Any]:
             "annotated_by": doc.annotated_by,
             "extra": d.meta,
         },
-        "tokens": [{"text": text[start:end], "start": start, "end": end, "id": i, "ws": ws} for i, (start, end, ws) in enumerate(tokens)],
-        "spans": lists[SpanStatus.ACCEPTED],
+        "spans": lists[SpanStatus.ACCEPTED.value],
     }
-    if lists[SpanStatus.REJECTED]:
-        record["rejected_spans"] = lists[SpanStatus.REJECTED]
-    if lists[SpanStatus.SUGGESTED]:
-        record["suggested_spans"] = lists[SpanStatus.SUGGESTED]
+    if lists[SpanStatus.REJECTED.value]:
+        record["rejected_spans"] = lists[SpanStatus.REJECTED.value]
+    if lists[SpanStatus.SUGGESTED.value]:
+        record["suggested_spans"] = lists[SpanStatus.SUGGESTED.value]
     record["relations"] = relations
     record["answer"] = "accept"
-    return record
+    return record, tokens
+
+
+def to_record(doc: AnnotatedDocument) -> dict[str, Any]:
+    """The JSON object of one document (see the module docstring)."""
+    record, tokens = _record(doc)
+    text = record.pop("text")
+    meta = record.pop("meta")
+    return {
+        "text": text,
+        "meta": meta,
+        "tokens": [{"text": text[start:end], "start": start, "end": end, "id": i, "ws": ws} for i, (start, end, ws) in enumerate(tokens)],
+        **record,
+    }
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+_STRING = json.encoder.encode_basestring  # how that encoder writes a string (ensure_ascii=False)
 
 
 def dumps(doc: AnnotatedDocument) -> str:
-    """One document as its line of Newsmark JSONL (without the newline)."""
-    return dumps_line(to_record(doc))
+    """One document as its line of Newsmark JSONL (without the newline): ``dumps_line(to_record(doc))``.
+
+    The tokens, three quarters of a line, are written straight from their
+    tuples (no dict per token for the JSON encoder to walk): exports run about a
+    third faster. A test holds the two to the same bytes.
+    """
+    record, tokens = _record(doc)
+    text = record.pop("text")
+    meta = record.pop("meta")
+    tokens_json = ",".join(
+        [f'{{"text":{_STRING(text[start:end])},"start":{start},"end":{end},"id":{i},"ws":{"true" if ws else "false"}}}' for i, (start, end, ws) in enumerate(tokens)]
+    )
+    line = f'{{"text":{_STRING(text)},"meta":{_ENCODE(meta)},"tokens":[{tokens_json}],{_ENCODE(record)[1:]}'
+    return escape_line_breaks(line)
 
 
 class NewsmarkWriter(AtomicTextWriter):
