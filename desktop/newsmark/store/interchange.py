@@ -31,7 +31,7 @@ from newsmark.model import (
     SpanStatus,
     relation_label,
 )
-from newsmark.store.library import AddResult, DocumentQuery, StoreError, _as_utc
+from newsmark.store.library import AddResult, DocumentQuery, StoreError, _as_utc, plain_rows
 from newsmark.store.schema import DocumentRow, RelationRow, SpanRow, TagRow, document_tags, span_tags, utcnow
 
 if TYPE_CHECKING:
@@ -145,26 +145,6 @@ def _span_filters(query: ExportQuery) -> list[Any]:
     return filters
 
 
-def _plain_rows(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
-    """The rows of a Core statement as plain tuples, straight from the sqlite3 cursor.
-
-    For statements whose columns need no conversion (integers, text, floats) and
-    whose parameters are plain values: SQLAlchemy's row objects cost as much as
-    SQLite's reading itself, and an export reads a million marks.
-    """
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        return [tuple(row) for row in connection.execute(stmt)]
-    compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-    params = compiled.construct_params()
-    args = [params[name] for name in compiled.positiontup or ()]
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        return cursor.execute(str(compiled), args).fetchall()
-    finally:
-        cursor.close()
-
-
 def iter_annotated(
     library: Library,
     query: ExportQuery | None = None,
@@ -186,7 +166,7 @@ def iter_annotated(
         with library._read() as session:
             docs = {r[0]: r for r in session.execute(select(*_DOC_COLS).where(DocumentRow.id.in_(part)))}
             spans_by_doc: dict[int, list[Any]] = {}
-            for row in _plain_rows(
+            for row in plain_rows(
                 session,
                 select(*_SPAN_COLS).where(SpanRow.document_id.in_(part), *span_filters).order_by(SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.id),
             ):
@@ -224,20 +204,24 @@ def iter_annotated(
 
 def _annotated(doc: Any, span_rows: list[Any], rel_rows: list[Any], tags: dict[int, list[str]], doc_tags: list[str]) -> AnnotatedDocument:
     index = {r[0]: i for i, r in enumerate(span_rows)}
-    spans = [
+    spans = [  # positional, in SPAN_FIELD_ORDER (see store.library._span_from_tuple)
         Span(
-            start=r[2],
-            end=r[3],
-            label=r[4],
-            kind=_KINDS[r[5]],
-            status=_STATUSES[r[6]],
-            origin=_ORIGINS[r[7]],
-            origin_detail=r[8] or "",
-            claim_type=_CLAIM_TYPES.get(r[9]) if r[9] else None,
-            score=r[10],
-            note=r[11] or "",
-            edited_from=index.get(r[12]) if r[12] is not None else None,
-            tags=list(tags.get(r[0], [])),
+            r[2],
+            r[3],
+            r[4],
+            _KINDS[r[5]],
+            _STATUSES[r[6]],
+            _ORIGINS[r[7]],
+            r[8] or "",
+            _CLAIM_TYPES.get(r[9]) if r[9] else None,
+            r[10],
+            r[11] or "",
+            None,  # id: the library's business, not the file's
+            None,  # doc_id
+            index.get(r[12]) if r[12] is not None else None,  # edited_from, as an index
+            None,
+            None,
+            list(tags.get(r[0], [])),
         )
         for r in span_rows
     ]

@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,10 @@ _RELATIONS_OF_SPAN = (
     .order_by(_RELATIONS.c.id)
 )
 _DOCUMENT_EXISTS = select(_DOCS.c.id).where(_DOCS.c.id == bindparam("doc_id_"))
+_DOCUMENT_BY_ID = select(_DOCS).where(_DOCS.c.id == bindparam("doc_id_"))
+_TAGS_OF_DOCUMENT = (
+    select(_TAGS.c.name).join(document_tags, document_tags.c.tag_id == _TAGS.c.id).where(document_tags.c.document_id == bindparam("doc_id_")).order_by(_TAGS.c.name)
+)
 _DOCUMENT_IMPORTED = select(type_coerce(_DOCS.c.imported_at, String)).where(_DOCS.c.id == bindparam("doc_id_"))
 _DOCUMENT_BY_HASH = select(_DOCS.c.id).where(_DOCS.c.text_hash == bindparam("hash_"))
 _TEXT_LENGTH = select(func.length(_DOCS.c.text)).where(_DOCS.c.id == bindparam("doc_id_"))
@@ -122,6 +127,38 @@ _TOUCH_DOCUMENT = _UPDATE_DOCUMENT.values(
     updated_at=bindparam("now_"),
     status=case((_DOCS.c.status == ReviewStatus.NEW.value, ReviewStatus.IN_PROGRESS.value), else_=_DOCS.c.status),
 )
+
+
+_SPANS_OF_DOCUMENT: dict[tuple[bool, tuple[str, ...]], Any] = {}  # Library.spans' statements, by filter
+_COMPILED: dict[Any, tuple[str, tuple[str, ...], dict[str, Any]]] = {}  # plain_rows(cache=True)
+
+
+def plain_rows(session: Session, stmt: Any, params: dict[str, Any] | None = None, *, cache: bool = False) -> list[tuple[Any, ...]]:
+    """The rows of a Core statement as plain tuples, straight from the sqlite3 cursor.
+
+    For statements whose columns need no conversion (integers, text, floats;
+    times selected as text) and whose parameters are plain values: SQLAlchemy's
+    row objects cost as much as SQLite's reading itself, which shows when an
+    export reads a million marks or an article its 15,000. ``cache``: keep the
+    compiled SQL of this (module-level, long-lived) statement.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return [tuple(row) for row in connection.execute(stmt, params or {})]
+    compiled = _COMPILED.get(stmt) if cache else None
+    if compiled is None:
+        made = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+        compiled = (str(made), tuple(made.positiontup or ()), made.construct_params(params, _check=False))
+        if cache:
+            _COMPILED[stmt] = compiled
+    sql, names, values = compiled
+    if params:
+        values = {**values, **params}
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        return cursor.execute(sql, [values[name] for name in names]).fetchall()
+    finally:
+        cursor.close()
 
 
 def _as_utc(value: datetime | None) -> datetime | None:
@@ -187,27 +224,39 @@ def _span_from_tuple(r: Any, tags: list[str], when: Callable[[Any], datetime | N
     :meth:`Library.spans` passes a :func:`_utc_reader` shared by all the rows it reads.
     """
     when = when or _as_utc
+    # Positional arguments, in the order of SPAN_FIELD_ORDER: less than half the cost of keywords,
+    # which shows when an article's 15,000 marks are read.
     return Span(
-        id=r[0],
-        doc_id=r[1],
-        start=r[2],
-        end=r[3],
-        label=r[4],
-        kind=_KINDS[r[5]],
-        status=_STATUSES[r[6]],
-        origin=_ORIGINS[r[7]],
-        origin_detail=r[8],
-        claim_type=(_CLAIM_TYPES.get(r[9]) or ClaimType(r[9])) if r[9] else None,
-        score=r[10],
-        note=r[11],
-        edited_from=r[12],
-        created_at=when(r[13]),
-        updated_at=when(r[14]),
-        tags=tags,
+        r[2],  # start
+        r[3],  # end
+        r[4],  # label
+        _KINDS[r[5]],
+        _STATUSES[r[6]],
+        _ORIGINS[r[7]],
+        r[8],  # origin_detail
+        (_CLAIM_TYPES.get(r[9]) or ClaimType(r[9])) if r[9] else None,
+        r[10],  # score
+        r[11],  # note
+        r[0],  # id
+        r[1],  # doc_id
+        r[12],  # edited_from
+        when(r[13]),  # created_at
+        when(r[14]),  # updated_at
+        tags,
     )
 
 
-def _to_document(row: DocumentRow) -> Document:
+# The order of Span's fields that the positional construction above relies on (checked at import).
+SPAN_FIELD_ORDER = (
+    "start", "end", "label", "kind", "status", "origin", "origin_detail", "claim_type", "score", "note",
+    "id", "doc_id", "edited_from", "created_at", "updated_at", "tags",
+)  # fmt: skip
+if tuple(f.name for f in fields(Span)) != SPAN_FIELD_ORDER:
+    raise ImportError("newsmark.model.Span's fields changed order: update store.library._span_from_tuple")
+
+
+def _to_document(row: Any, tags: list[str]) -> Document:
+    """A Document from a row of every column of ``documents``, and its tags' names."""
     return Document(
         id=row.id,
         title=row.title,
@@ -221,7 +270,7 @@ def _to_document(row: DocumentRow) -> Document:
         imported_at=_as_utc(row.imported_at),
         updated_at=_as_utc(row.updated_at),
         meta=dict(row.meta or {}),
-        tags=[t.name for t in row.tags],
+        tags=tags,
         annotated_by=row.annotated_by,
         annotated_at=_as_utc(row.annotated_at),
     )
@@ -413,11 +462,12 @@ class Library:
         return result
 
     def get_document(self, doc_id: int) -> Document:
-        with self._read() as session:
-            row = session.get(DocumentRow, doc_id, options=[selectinload(DocumentRow.tags)])
+        with self._read() as session:  # Core statements: the ORM's get with its tags took several times longer
+            row = session.execute(_DOCUMENT_BY_ID, {"doc_id_": doc_id}).first()
             if row is None:
                 raise NotFound(f"there is no document {doc_id}")
-            return _to_document(row)
+            tags = list(session.scalars(_TAGS_OF_DOCUMENT, {"doc_id_": doc_id}))
+            return _to_document(row, tags)
 
     def iter_texts(self, doc_ids: Sequence[int], chunk: int = 200) -> Iterator[tuple[int, str]]:
         """(id, text) of the given documents, read a chunk at a time (bounded memory)."""
@@ -599,14 +649,17 @@ class Library:
         by value and the shared creation times parsed once: an article with
         15,000 marks is read in about a tenth of a second.
         """
-        stmt = select(*_SPAN_SELECT).where(_SPANS.c.document_id == doc_id)
-        if not include_rejected:
-            stmt = stmt.where(_SPANS.c.status != SpanStatus.REJECTED.value)
-        if kinds:
-            stmt = stmt.where(_SPANS.c.kind.in_([SpanKind(k).value for k in kinds]))
-        stmt = stmt.order_by(_SPANS.c.start, _SPANS.c.end.desc(), _SPANS.c.id)
+        key = (include_rejected, tuple(sorted(SpanKind(k).value for k in kinds)))
+        stmt = _SPANS_OF_DOCUMENT.get(key)
+        if stmt is None:
+            stmt = select(*_SPAN_SELECT).where(_SPANS.c.document_id == bindparam("doc_id_"))
+            if not include_rejected:
+                stmt = stmt.where(_SPANS.c.status != SpanStatus.REJECTED.value)
+            if kinds:
+                stmt = stmt.where(_SPANS.c.kind.in_(list(key[1])))
+            stmt = _SPANS_OF_DOCUMENT[key] = stmt.order_by(_SPANS.c.start, _SPANS.c.end.desc(), _SPANS.c.id)
         with self._read() as session:
-            rows = session.execute(stmt).all()
+            rows = plain_rows(session, stmt, {"doc_id_": doc_id}, cache=True)
             tags = self._tags_of_document_spans(session, doc_id)
         when = _utc_reader()
         if not tags:
