@@ -162,7 +162,9 @@ def export_cmd(app: AppContext, fmt, out, all_articles, statuses, labels, kinds,
     for value, name in ((date_from, "--from"), (date_to, "--to")):
         if value is not None and not _looks_like_date(value):
             raise click.BadParameter(f"{value!r} is not a date like 2024-05-31", param_hint=name)
-    if out.exists() and not force and not (out.is_dir() and not any(out.iterdir())):
+    if out.is_dir() and any(out.iterdir()):
+        raise click.ClickException(f"{out} is a folder with files in it; Newsmark never mixes an export with other files — choose a new folder")
+    if out.exists() and not force and not out.is_dir():
         raise click.ClickException(f"{out} already exists; choose another name or add --force")
     span_statuses = [SpanStatus.ACCEPTED] + ([SpanStatus.REJECTED] if with_rejected else []) + ([SpanStatus.SUGGESTED] if with_suggested else [])
     query = ExportQuery(
@@ -175,8 +177,6 @@ def export_cmd(app: AppContext, fmt, out, all_articles, statuses, labels, kinds,
         labels=labels,
         kinds=[SpanKind(k) for k in kinds],
     )
-    if force and out.exists() and out.is_dir() and any(out.iterdir()):
-        raise click.ClickException(f"{out} is a folder with files in it; Newsmark never deletes your files — choose a new folder")
     with _progress() as progress:
         task = progress.add_task("Exporting", total=None, info="")
 
@@ -184,9 +184,11 @@ def export_cmd(app: AppContext, fmt, out, all_articles, statuses, labels, kinds,
             progress.update(task, total=p.documents_total, completed=p.documents_done, info=f"{p.spans_done:,} marks")
 
         try:
-            summary = export(app.library, fmt, out, query, on_progress=on_progress)
-        except (FormatError, FileExistsError, OSError) as exc:
-            raise click.ClickException(str(exc)) from exc
+            summary = export(app.library, fmt, out, query, replace=force, on_progress=on_progress)
+        except (FormatError, OSError) as exc:
+            from newsmark.errors import user_message
+
+            raise click.ClickException(f"{user_message(exc)} Nothing was exported.") from exc
         except KeyboardInterrupt:
             raise click.ClickException(f"export interrupted; {out} was not written") from None
     for problem in summary.problems:

@@ -100,21 +100,27 @@ def open_library_checked(db: str | None):  # type: ignore[no-untyped-def]
             else "\nSee docs/reliability.md for what can still be rescued (sqlite3 .recover)."
         )
         raise click.ClickException(exc.describe() + hint) from exc
-    except (SchemaError, PassphraseError, startup.NeedsPassphrase) as exc:
+    except (SchemaError, PassphraseError, startup.NeedsPassphrase, startup.LibraryNotWritable) as exc:
         raise click.ClickException(str(exc)) from exc
     except click.ClickException:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged or unreadable file must not end in a traceback
-        raise click.ClickException(f"cannot open the library {db or '(default)'}: {exc}") from exc
+        from newsmark.errors import user_message
+
+        raise click.ClickException(f"cannot open the library {db or '(default)'}: {user_message(exc)}") from exc
     if library.upgrade_backup is not None:
         click.echo(f"Upgraded the library's schema; a backup of the old one is at {library.upgrade_backup}", err=True)
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
         ctx.call_on_close(lambda: startup.close_library(library))
+    from newsmark.errors import environment_message, user_message
+
     try:
         done = backups.scheduled_backup(library)
-    except (BackupError, PassphraseError, OSError) as exc:
-        click.echo(f"warning: the scheduled backup failed: {exc}", err=True)
+    except Exception as exc:  # the command still runs; the backup's failure is said in plain words
+        if not (isinstance(exc, (BackupError, PassphraseError, OSError)) or environment_message(exc)):
+            raise
+        click.echo(f"warning: the scheduled backup failed: {user_message(exc)}", err=True)
     else:
         if done.problems:
             click.echo(
@@ -136,7 +142,9 @@ def _path(ctx: click.Context) -> Path:
 
 
 def _fail(exc: Exception) -> click.ClickException:
-    return click.ClickException(str(exc))
+    from newsmark.errors import user_message  # disk full, read-only, no permission … in plain words
+
+    return click.ClickException(user_message(exc))
 
 
 @click.command("backup")
@@ -354,7 +362,8 @@ def _plain_store_error(exc: BaseException) -> bool:
 
 def register(group: click.Group) -> None:
     """Add the commands above, and make every command report a store refusal (library busy,
-    disk full, read-only file, damaged file …) as one plain line instead of a traceback."""
+    disk full, read-only file, damaged file …) and any error of the machine (a full disk,
+    a read-only folder, a missing permission …) as one plain line instead of a traceback."""
     for command in COMMANDS:
         group.add_command(command)
     invoke = group.invoke
@@ -362,9 +371,16 @@ def register(group: click.Group) -> None:
     def invoke_with_plain_errors(ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
             return invoke(ctx)
+        except (click.ClickException, click.exceptions.Abort, click.exceptions.Exit):
+            raise  # already said in words by the command
         except Exception as exc:
             if _plain_store_error(exc):
                 raise click.ClickException(str(exc)) from exc
+            from newsmark.errors import environment_message
+
+            plain = environment_message(exc)  # a full disk, a read-only file, a busy library … anywhere
+            if plain is not None:
+                raise click.ClickException(plain) from exc
             raise
 
     group.invoke = invoke_with_plain_errors  # type: ignore[method-assign]

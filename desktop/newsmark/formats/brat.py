@@ -49,7 +49,7 @@ from typing import Any
 
 from newsmark.formats._foreign import RejectedCount, TextMap, decode_error, read_text_file, same_text
 from newsmark.formats.brat_gold import is_annotation_line, match_textbound, textbound_of
-from newsmark.formats.interchange import AtomicDirectory, error, import_origin, imported_span, warning
+from newsmark.formats.interchange import AtomicDirectory, error, import_origin, imported_span, safe_file_stem, warning
 from newsmark.model import AnnotatedDocument, NewDocument, Origin, Problem, Relation, Span, relation_label
 from newsmark.text import DecodeError, guess_title
 
@@ -307,12 +307,13 @@ class _Ann:
 
 # ---------------------------------------------------------------------- writing
 
-_UNSAFE_NAME = re.compile(r"[^\w\-.]+", re.UNICODE)
-
-
 def file_stem(value: str) -> str:
-    """A plain, portable file name from ``value`` (idempotent); ``""`` when nothing usable is left."""
-    return _UNSAFE_NAME.sub("-", value.strip()).strip("-.")[:80].strip("-.")
+    """A plain, portable file name from ``value`` (idempotent); ``""`` when nothing usable is left.
+
+    See :func:`~newsmark.formats.interchange.safe_file_stem`: no separators, ``..``,
+    control characters or Windows device names; at most 80 characters, 180 bytes.
+    """
+    return safe_file_stem(value)
 
 
 def brat_type(label: str) -> str:
@@ -333,7 +334,7 @@ class BratWriter:
         self.problems: list[Problem] = []
         self.count = 0
         self.names: list[str] = []  # the file name (without .txt/.ann) of each document written, in order
-        self._names: set[str] = {CONF.lower()}
+        self._names: set[str] = {CONF.casefold()}
         self._entities: set[str] = set()
         self._relations: dict[str, tuple[set[str], set[str]]] = {}
         self._renamed: set[str] = set()
@@ -346,10 +347,10 @@ class BratWriter:
         # own names), else the library id, else the title.
         base = file_stem(stored) or (str(doc.id) if doc.id is not None else "") or file_stem(doc.document.title) or "document"
         name, n = base, 1
-        while name.lower() in self._names:
+        while name.casefold() in self._names:  # also unique where case does not count (Windows, macOS)
             n += 1
             name = f"{base}-{n}"
-        self._names.add(name.lower())
+        self._names.add(name.casefold())
         self.names.append(name)
         return name
 

@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Protocol
@@ -194,6 +196,54 @@ class AtomicTextWriter:
             self.abort()
 
 
+# ---------------------------------------------------------------------- safe file names
+
+# Names Windows gives to devices, whatever the extension ("CON.txt" too); also the superscript forms.
+WINDOWS_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+    | {f"{dev}{n}" for dev in ("COM", "LPT") for n in ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "\u00b9", "\u00b2", "\u00b3")}
+)
+MAX_STEM_CHARS = 80
+MAX_STEM_BYTES = 180  # UTF-8: with "-12345" and ".ann" well under the 255 bytes file systems allow
+MAX_NAME_BYTES = 255
+_UNSAFE_NAME = re.compile(r"[^\w\-.]+", re.UNICODE)
+
+
+def safe_file_stem(value: str) -> str:
+    """A plain, portable file name (without extension) made from ``value``, e.g. a title; ``""`` when nothing usable is left.
+
+    Only letters, digits, ``_``, ``-`` and ``.`` (in NFC) stay; every other run of
+    characters — separators, ``..``, ``:``, NUL and other control characters,
+    spaces — becomes one ``-``; no leading or trailing ``-``/``.`` (no hidden
+    files, no ``..``); at most 80 characters and 180 UTF-8 bytes; a Windows
+    device name (``CON``, ``nul``, ``COM1`` …) gets a ``_`` in front. Idempotent.
+    """
+    text = unicodedata.normalize("NFC", str(value))
+    text = _UNSAFE_NAME.sub("-", text.strip()).strip("-.")
+    text = text[:MAX_STEM_CHARS].strip("-.")
+    encoded = text.encode("utf-8")
+    if len(encoded) > MAX_STEM_BYTES:
+        text = encoded[:MAX_STEM_BYTES].decode("utf-8", errors="ignore").strip("-.")
+    if text and text.split(".")[0].upper() in WINDOWS_RESERVED:
+        text = "_" + text
+    return text
+
+
+def plain_name_problem(name: str) -> str | None:
+    """Why ``name`` is not a plain file name that stays inside its folder on every system (None: it is)."""
+    if not name or name in (".", ".."):
+        return "empty, . or .."
+    if any(c in name for c in '/\\:*?"<>|') or any(ord(c) < 32 for c in name):
+        return "it holds a path separator, a character Windows forbids, or a control character"
+    if name != name.strip() or name.endswith("."):
+        return "it starts or ends with a space, or ends with a dot"
+    if name.split(".")[0].upper() in WINDOWS_RESERVED:
+        return "it is a device name on Windows"
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        return f"it is longer than {MAX_NAME_BYTES} bytes"
+    return None
+
+
 class AtomicDirectory:
     """A directory of output files (brat) built beside its destination and renamed into place.
 
@@ -210,10 +260,18 @@ class AtomicDirectory:
         self._done = False
 
     def file(self, name: str) -> Path:
-        """Where to write the file ``name`` (inside the temporary directory)."""
-        if "/" in name or "\\" in name or name in ("", ".", ".."):
-            raise ValueError(f"not a plain file name: {name!r}")
-        return self.tmp / name
+        """Where to write the file ``name`` (inside the temporary directory): a plain name, or ValueError.
+
+        The last line of defence for per-document names: whatever a writer
+        makes of a title or an id, nothing is written outside the folder.
+        """
+        problem = plain_name_problem(name)
+        if problem is not None:
+            raise ValueError(f"not a plain file name ({problem}): {name!r}")
+        path = self.tmp / name
+        if path.parent != self.tmp:  # pragma: no cover - plain_name_problem already refuses what could do this
+            raise ValueError(f"{name!r} would be written outside the export folder")
+        return path
 
     def commit(self) -> None:
         if self._done:

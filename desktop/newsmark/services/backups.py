@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from newsmark.errors import environment_message
 from newsmark.services import settings
 from newsmark.store import Library
 from newsmark.store import health
@@ -94,7 +95,13 @@ def backup_library(db_path: Path, passphrase: str | None = None, *, to: Path | N
         raise BackupError(f"{dest} already exists; use --force to replace it")
     target = dest.with_name(dest.name + ".new") if dest.exists() else dest
     target.unlink(missing_ok=True)
-    backup_sqlite(db_path, target, key)
+    try:
+        backup_sqlite(db_path, target, key)
+    except Exception as exc:  # a full or read-only disk, a busy library …: said in words, naming the backup
+        plain = environment_message(exc, path=target)
+        if plain is None:
+            raise
+        raise BackupError(f"{plain} No backup was written.") from None  # (the message is the whole story)
     problems = check_file(target, key)
     if target != dest:
         if problems:

@@ -173,6 +173,7 @@ def export(
     out: Path | str,
     query: ExportQuery | None = None,
     *,
+    replace: bool = False,
     on_progress: Callable[[ExportProgress], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
     progress_every: float = 0.1,
@@ -180,13 +181,18 @@ def export(
     """Write the documents ``query`` selects to ``out`` in format ``fmt``.
 
     The file (or folder) appears only when everything is written; a cancel or
-    an error leaves no partial output and an existing file untouched.
+    an error leaves no partial output and an existing file untouched. An
+    existing file is replaced only with ``replace=True`` (the app asks first,
+    the command line needs ``--force``): without it, :class:`FileExistsError`,
+    checked before writing and again just before the new file is renamed into
+    place. A folder format writes only into a new or empty folder, always.
     """
     module = format_module(fmt)
     if not hasattr(module, "writer"):
         raise FormatError(f"Newsmark can read {fmt} but not write it")
     query = query or ExportQuery()
     out = Path(out)
+    _refuse_to_replace(out, replace)
     summary = ExportSummary(path=out, format=fmt)
     started = time.perf_counter()
     ids = export_document_ids(library, query)
@@ -209,7 +215,13 @@ def export(
             if on_progress is not None and now - last >= progress_every:
                 last = now
                 on_progress(ExportProgress(summary.documents, len(ids), summary.spans, doc.document.title))
+        _refuse_to_replace(out, replace)  # a file that appeared there while the export ran is not replaced either
         writer.commit()
+    except OSError as exc:
+        writer.abort()
+        if exc.filename is None and exc.errno is not None:  # a failed write names no file: name the export's
+            raise type(exc)(exc.errno, exc.strerror, str(out)) from exc
+        raise
     except BaseException:
         writer.abort()
         raise
@@ -218,6 +230,16 @@ def export(
     if on_progress is not None:
         on_progress(ExportProgress(summary.documents, len(ids), summary.spans, ""))
     return summary
+
+
+def _refuse_to_replace(out: Path, replace: bool) -> None:
+    if replace or not (out.exists() or out.is_symlink()):
+        return
+    if out.is_dir():
+        if any(out.iterdir()):
+            raise FileExistsError(f"{out} already exists and is not an empty folder; Newsmark never mixes an export with other files — choose a new folder")
+        return  # an empty folder is filled (folder formats) or refused by the writer (file formats)
+    raise FileExistsError(f"{out} already exists; Newsmark replaces a file only when told to (the app asks; on the command line add --force)")
 
 
 def preview(library: Library, query: ExportQuery) -> tuple[int, int]:

@@ -32,6 +32,7 @@ PASSPHRASE_ENV = "NEWSMARK_PASSPHRASE"
 __all__ = [
     "PASSPHRASE_ENV",
     "DamagedLibrary",
+    "LibraryNotWritable",
     "NeedsPassphrase",
     "PassphraseError",
     "StartCheck",
@@ -52,6 +53,44 @@ class NeedsPassphrase(Exception):
     def __init__(self, path: Path):
         super().__init__(f"{path} is encrypted: its passphrase is needed (set {PASSPHRASE_ENV}, or type it when asked)")
         self.path = path
+
+
+class LibraryNotWritable(Exception):
+    """The library's file or folder cannot be written (a read-only disk, or no permission): it was not opened.
+
+    Newsmark saves every change into the library the moment it is made, and
+    SQLite keeps its write-ahead log beside the file; a library it cannot write
+    is refused at once, in these words — not reported as damaged by a check
+    that could not even open it.
+    """
+
+    def __init__(self, path: Path, read_only_disk: bool):
+        self.path = path
+        self.read_only_disk = read_only_disk
+        why = (
+            "it is on a disk that can only be read (a CD, a write-protected stick, or a disk mounted read-only)"
+            if read_only_disk
+            else "Newsmark is not allowed to write to it or to its folder"
+        )
+        super().__init__(
+            f"The library {path} cannot be opened: {why}. Newsmark saves every change into the library as you make it, "
+            "so it needs a place it can write to: copy the file to a folder of yours and open it there (newsmark --db PATH)."
+        )
+
+
+def writable_problem(path: Path) -> LibraryNotWritable | None:
+    """Why the library at ``path`` (or the folder where it would be made) cannot be written, or None."""
+    target = path if path.exists() else path.parent
+    while not target.exists() and target != target.parent:  # a library in a folder not made yet
+        target = target.parent
+    folder = target if target.is_dir() else target.parent
+    if os.access(target, os.W_OK) and os.access(folder, os.W_OK):
+        return None
+    try:
+        read_only = bool(os.statvfs(target).f_flag & os.ST_RDONLY)
+    except (AttributeError, OSError):  # Windows has no statvfs
+        read_only = False
+    return LibraryNotWritable(path, read_only)
 
 
 class DamagedLibrary(Exception):
@@ -110,6 +149,9 @@ def open_library(
     url = resolve_url(db)
     path = sqlite_path(url)
     key = None
+    problem = writable_problem(path) if path is not None else None
+    if problem is not None:
+        raise problem
     if path is not None and is_encrypted_file(path):
         if passphrase is None:
             raise NeedsPassphrase(path)

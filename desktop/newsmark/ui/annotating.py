@@ -52,8 +52,12 @@ class AnnotateWorker(QObject):
                     self.documentDone.emit(p.doc_id)
 
             summary = service.annotate_documents(self.library, nlp, ids, on_progress=on_progress, should_cancel=self._cancel.is_set)
-        except Exception as exc:  # noqa: BLE001
-            self.modelFailed.emit(f"annotation stopped: {exc}")
+        except Exception as exc:  # noqa: BLE001 - said in the status bar; a bug also in the error dialog, and logged
+            from newsmark.errors import user_message
+            from newsmark.ui.errors import report
+
+            report(exc, "suggesting marks")
+            self.modelFailed.emit(f"annotation stopped: {user_message(exc)}")
             summary = None
         self.finished.emit(summary)
 

@@ -83,7 +83,11 @@ class BackgroundBackup(QObject):
         from newsmark.services.backups import ScheduledBackup
 
         if isinstance(outcome, Exception):
-            self.window.statusBar().showMessage(f"The scheduled backup failed: {outcome}", 15000)
+            from newsmark.errors import user_message
+            from newsmark.ui.errors import report
+
+            report(outcome, "taking the scheduled backup")  # logged; a bug is also shown with its details
+            self.window.statusBar().showMessage(f"The scheduled backup failed: {user_message(outcome)}", 15000)
         elif isinstance(outcome, ScheduledBackup) and outcome.problems:
             QMessageBox.warning(
                 self.window,
@@ -132,6 +136,9 @@ def run(db: str | None) -> int:
     library is open.
     """
     app = application()
+    from newsmark.ui.errors import install_error_handling
+
+    install_error_handling(app)  # any uncaught error: a dialog with Copy details, and the log
     apply_theme(app)
     library = open_library(db)
     if library is None:
@@ -142,7 +149,9 @@ def run(db: str | None) -> int:
 
         def ready(error: BaseException | None = None) -> None:
             if error is not None:
-                QMessageBox.critical(window, APP_NAME, f"Newsmark cannot open the library {library.describe()}.\n\n{error}")
+                from newsmark.errors import user_message
+
+                QMessageBox.critical(window, APP_NAME, f"Newsmark cannot open the library {library.describe()}.\n\n{user_message(error)}")
                 app.exit(1)
                 return
             QTimer.singleShot(0, window.restore_position)  # the window first, then the last article (it may be long)

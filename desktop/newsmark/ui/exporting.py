@@ -334,18 +334,23 @@ class ExportDialog(QDialog):
         if info.directory and out.exists() and (not out.is_dir() or any(out.iterdir())):
             QMessageBox.warning(self, "Export", f"{out} already exists and is not an empty folder. Choose a new folder: Newsmark never mixes an export with other files.")
             return None
+        replace = False  # an existing file is replaced only if the user says so here
         if not info.directory and out.exists():
             if out.is_dir():
                 QMessageBox.warning(self, "Export", f"{out} is a folder; give a file name.")
                 return None
-            answer = QMessageBox.question(self, "Replace file?", f"{out.name} already exists in {out.parent}. Replace it?")
-            if answer != QMessageBox.StandardButton.Yes:
+            if not self.ask_replace(out):
                 return None
+            replace = True
         self.library.set_setting(SETTING, {"format": info.name, "folder": str(out.parent)})
         query = self.query()
         library = self.library
         name = info.name
-        self.job = BackgroundJob(lambda progress, cancelled: export(library, name, out, query, on_progress=progress, should_cancel=cancelled), self)
+        self.job = BackgroundJob(
+            lambda progress, cancelled: export(library, name, out, query, replace=replace, on_progress=progress, should_cancel=cancelled),
+            self,
+            what="exporting",
+        )
         self.job.progress.connect(self._progress)
         self.job.finished.connect(self._finished)
         self.job.failed.connect(self._failed)
@@ -357,6 +362,18 @@ class ExportDialog(QDialog):
         self.progress.show()
         self.job.start()
         return self.job
+
+    def ask_replace(self, out: Path) -> bool:
+        """Whether to replace the file ``out`` (the question defaults to No)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Replace file?", f"“{out.name}” already exists in {out.parent}.", parent=self)
+        box.setObjectName("replaceQuestion")
+        box.setInformativeText("Replace it with this export? What the file holds now will be lost.")
+        replace = box.addButton("&Replace", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is replace
 
     def _progress(self, p: ExportProgress) -> None:
         if p.documents_total:
@@ -385,7 +402,9 @@ class ExportDialog(QDialog):
         self.progress.hide()
         self.close_button.setText("&Close")
         self.export_button.setEnabled(True)
-        self.result_label.setText(f"<b>The export failed</b>: {html.escape(message)}. Nothing was written.")
+        self.result_label.setText(
+            f"<b>The export failed.</b> {html.escape(message)} Nothing was written; a file already at that place is as it was."
+        )
         self.result_label.show()
 
     def _close_or_stop(self) -> None:

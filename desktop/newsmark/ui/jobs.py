@@ -3,7 +3,11 @@
 Imports and exports use it (annotation has its own worker because it also
 reports the model's state). The function gets ``on_progress`` and
 ``should_cancel`` callables; whatever it returns arrives in ``finished``, and
-an exception arrives in ``failed`` as a message instead of crashing the app.
+an exception arrives in ``failed`` as a message instead of crashing the app:
+in plain words for a problem of the machine (disk full, read-only …) or one of
+Newsmark's refusals, which the job's owner shows in place; an unexpected error
+(a bug) also goes to the error dialog with its details (:mod:`newsmark.ui.errors`).
+Every failure is logged.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from newsmark.errors import user_message
 
 Work = Callable[[Callable[[Any], None], Callable[[], bool]], Any]
 
@@ -26,15 +32,26 @@ class _Worker(QObject):
         super().__init__()
         self.work = work
         self.cancelled = threading.Event()
+        self.exception: BaseException | None = None
 
     @Slot()
     def run(self) -> None:
         try:
             result = self.work(self.progress.emit, self.cancelled.is_set)
         except Exception as exc:  # noqa: BLE001 - shown to the user; the app keeps running
-            self.failed.emit(str(exc) or type(exc).__name__)
+            self.exception = exc
+            self.failed.emit(failure_message(exc))
             return
         self.finished.emit(result)
+
+
+def failure_message(exc: BaseException) -> str:
+    """A job's failure as a sentence for its owner to show."""
+    from newsmark.ui.errors import is_expected  # noqa: PLC0415
+
+    if is_expected(exc):
+        return user_message(exc)
+    return f"Newsmark ran into a problem it did not expect ({type(exc).__name__}: {exc}); the details are in the error window and the log."
 
 
 class BackgroundJob(QObject):
@@ -44,8 +61,9 @@ class BackgroundJob(QObject):
     finished = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, work: Work, parent: QObject | None = None) -> None:
+    def __init__(self, work: Work, parent: QObject | None = None, *, what: str = "working in the background") -> None:
         super().__init__(parent)
+        self.what = what  # for the error report: "while exporting" …
         self.thread = QThread(self)
         self.worker = _Worker(work)
         self.worker.moveToThread(self.thread)
@@ -55,6 +73,7 @@ class BackgroundJob(QObject):
         self.worker.failed.connect(self._failed)
         self.result: Any = None
         self.error: str | None = None
+        self.exception: BaseException | None = None
 
     def start(self) -> None:
         self.thread.start()
@@ -78,6 +97,11 @@ class BackgroundJob(QObject):
 
     def _failed(self, message: str) -> None:
         self.error = message
+        self.exception = self.worker.exception
         self.thread.quit()
         self.thread.wait()
+        if self.exception is not None:
+            from newsmark.ui.errors import report  # noqa: PLC0415
+
+            report(self.exception, self.what)  # logged; a bug is also shown with its details
         self.failed.emit(message)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from newsmark import APP_NAME
+from newsmark.errors import log_exception, user_message
 from newsmark.services import startup
 from newsmark.services.backups import BackupError, restore_library
 from newsmark.store import Library, SchemaError
@@ -261,14 +262,20 @@ def open_library_interactively(db: str | None, parent: QWidget | None = None) ->
             try:
                 restore_library(damaged.path, str(damaged.good_backup.path), passphrase)
             except (BackupError, startup.PassphraseError, OSError) as exc:
-                QMessageBox.critical(parent, APP_NAME, f"The backup could not be restored.\n\n{_capital(str(exc))}")
+                QMessageBox.critical(parent, APP_NAME, f"The backup could not be restored.\n\n{user_message(exc)}")
                 return None
             continue  # the restored file was checked; open it
         except SchemaError as exc:
             QMessageBox.critical(parent, APP_NAME, f"Newsmark cannot open this library.\n\n{exc}")
             return None
+        except startup.LibraryNotWritable as exc:  # a read-only disk or folder: said as it is, not as damage
+            QMessageBox.critical(parent, APP_NAME, str(exc))
+            return None
         except Exception as exc:  # noqa: BLE001 - an unreadable file gets a message, not a traceback
-            QMessageBox.critical(parent, APP_NAME, f"Newsmark cannot open the library {db or '(default)'}.\n\n{_capital(str(exc))}")
+            from newsmark.ui.errors import is_expected
+
+            log_exception((type(exc), exc, exc.__traceback__), where="opening the library", expected=is_expected(exc))
+            QMessageBox.critical(parent, APP_NAME, f"Newsmark cannot open the library {db or '(default)'}.\n\n{user_message(exc)}")
             return None
 
 
