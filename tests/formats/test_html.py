@@ -223,3 +223,12 @@ def test_a_sidecar_overrides_page_metadata(tmp_path: Path) -> None:
     (tmp_path / "a.html.meta.json").write_text('{"title": "Edited title", "source": "Archive"}', encoding="utf-8")
     doc = read_one(path)
     assert (doc.title, doc.source) == ("Edited title", "Archive")
+
+
+@pytest.mark.parametrize("void", ['<embed src="clip.swf">', '<source src="clip.mp4">', '<track src="captions.vtt">'])
+def test_an_html5_void_element_does_not_swallow_the_rest_of_the_article(tmp_path: Path, void: str) -> None:
+    """libxml2 does not know <embed>, <source>, <track> (nor <wbr>, <keygen>) as empty: it nested what followed
+    inside them, and the extraction dropped it with them (found by the offline test's hostile page)."""
+    path = tmp_path / "void.html"
+    path.write_text(page(f"<article><p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[1]}</p>{void}<p>{PARAGRAPHS[2]}</p></article>"), encoding="utf-8")
+    assert read_one(path).text.split("\n\n") == PARAGRAPHS

@@ -28,6 +28,10 @@ for _name in ("trafilatura", "htmldate", "courlan"):
 # libxml2 stops building the tree at this depth; deeper content is lost, so such a page is refused.
 MAX_HTML_DEPTH = 255
 
+# HTML5 void elements libxml2's HTML parser does not know as void: it nests what follows inside them
+# ("<embed src=…><p>…" puts the rest of the article inside the embed, which the extraction then drops).
+_VOID_UNKNOWN_TO_LIBXML2 = ("embed", "source", "track", "wbr", "keygen")
+
 # Text a reader would see in the page's body (not scripts, styles or templates).
 _VISIBLE_TEXT = "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
 # Block elements of trafilatura's output tree (a TEI-like vocabulary).
@@ -98,6 +102,9 @@ def _parse(html: str) -> lxml.html.HtmlElement:
         raise Unreadable(
             f"the page's HTML is nested more than {MAX_HTML_DEPTH} levels deep; it cannot be read whole, so it was not imported"
         )
+    for element in list(tree.iter(*_VOID_UNKNOWN_TO_LIBXML2)):
+        if (len(element) or element.text) and element.getparent() is not None:
+            element.drop_tag()  # what libxml2 put inside goes back after it (the element itself holds no text)
     return tree
 
 
