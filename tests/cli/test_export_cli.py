@@ -44,6 +44,7 @@ def _fill(db_path: Path) -> None:
                     ],
                     [Relation(2, 0, RelationLabel.SPEAKER), Relation(2, 1, RelationLabel.CUE)],
                     status=ReviewStatus.DONE,
+                    tags=["gaza"],
                 ),
                 AnnotatedDocument(NewDocument(text="Unreviewed: rain in Lisbon.", title="Rain"), [Span(20, 26, "GPE", status=SpanStatus.ACCEPTED)]),
             ],
@@ -65,6 +66,11 @@ def test_export_defaults_filters_and_round_trip(run, db_path: Path, tmp_path: Pa
     assert "Exported 2 articles, 6 marks, 2 relations" in result.output
     only_people = tmp_path / "people.jsonl"
     assert "1 mark," in run("export", "-o", str(only_people), "--label", "PERSON").output
+    # kinds and labels choose marks; the articles stay (an article without such marks is an example of "none here")
+    assert "Exported 2 articles, 1 mark, 0 relations" in run("export", "-o", str(tmp_path / "k.jsonl"), "--all", "--kind", "claim").output
+    assert "Exported 2 articles, 3 marks, 0 relations" in run("export", "-o", str(tmp_path / "k2.jsonl"), "--all", "--kind", "entity", "--kind", "cue").output
+    assert "Exported 1 article, 3 marks" in run("export", "-o", str(tmp_path / "t.jsonl"), "--all", "--tag", "gaza").output
+    assert "Nothing to export" in run("export", "-o", str(tmp_path / "t2.jsonl"), "--all", "--tag", "sport").output
     assert "Exported 1 article" in run("export", "-o", str(tmp_path / "d.jsonl"), "--all", "--from", "2024-06-01", "--to", "2024-06-30").output
     nothing = run("export", "-o", str(tmp_path / "none.jsonl"), "--all", "--from", "2025-01-01")
     assert "Nothing to export" in nothing.output and not (tmp_path / "none.jsonl").exists()
