@@ -189,3 +189,36 @@ def test_a_label_new_to_the_scheme_is_reported_where_it_is_first_met(tmp_path: P
         assert summary.new_labels == ["DET", "TRUST"] and "new labels: DET, TRUST" in summary.headline()
         assert {"TRUST", "DET"} <= {label.name for label in settings.label_scheme(library)}
         assert len(summary.added) == 3 and summary.spans == 4
+
+
+@pytest.mark.needs_data
+def test_the_whole_interop_folder_at_once(shared_data: Path, tmp_path: Path) -> None:
+    """One drop of the folder: each file told apart, each brat pair read once, the one text two files share added once."""
+    interop = shared_data / "interop"
+    expected = [COUNTERS[fmt](path) for fmt, path in _inputs(interop)]
+    with Library.open(tmp_path / "all.sqlite") as library:
+        summary = import_any(library, [interop])
+        assert summary.errors == [], summary.details()
+        # doccano-transformer's JSONL and its CoNLL conversion hold the same text: the second is reported, not added
+        [duplicate] = summary.duplicates
+        assert Path(duplicate.origin).name == "doccano-transformer_labeling.jsonl"
+        assert len(library.document_ids()) == len(summary.added) == sum(docs for docs, _, _ in expected) - 1
+        assert summary.annotation_files == 14  # 3 Prodigy, 3 doccano, 2 Label Studio, 3 brat pairs, 3 CoNLL
+
+
+def test_a_brat_pair_is_read_once_however_it_is_named(tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "story.txt").write_text("Ana Díaz met the mayor of Łódź.\n", encoding="utf-8")
+    (folder / "story.ann").write_text("T1\tPERSON 0 8\tAna Díaz\nT2\tGPE 26 30\tŁódź\n", encoding="utf-8")
+    (folder / "plain.txt").write_text("An article without marks.\n", encoding="utf-8")
+    assert split_paths([folder]) == ([], [(folder, "brat")])  # a folder with .ann files is a brat folder
+    assert split_paths([tmp_path]) == ([folder / "plain.txt"], [(folder / "story.ann", "brat")])  # inside a mixed one
+    assert split_paths([folder / "story.txt", folder / "story.ann"]) == ([], [(folder / "story.txt", "brat")])
+    assert split_paths([folder / "story.ann", folder / "story.txt"], fmt="brat") == ([], [(folder / "story.ann", "brat")])
+    with Library.open(tmp_path / "lib.sqlite") as library:
+        summary = import_any(library, [tmp_path / "mixed"])
+        assert (len(summary.added), summary.duplicates, summary.spans) == (2, [], 2)
+    with Library.open(tmp_path / "lib2.sqlite") as library:
+        summary = import_any(library, [folder / "story.txt", folder / "story.ann"])
+        assert (len(summary.added), summary.duplicates, summary.spans) == (1, [], 2)

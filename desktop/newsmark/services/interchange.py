@@ -376,11 +376,11 @@ def split_paths(paths: Iterable[Path | str], fmt: str = "auto") -> tuple[list[Pa
         elif path.is_dir() and not sniff_annotations(path):
             # A folder of mixed files: each file is told apart on its own (hidden files skipped).
             for file in sorted(p for p in path.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)):
+                if _is_brat_half(file):
+                    continue  # the .txt of a brat pair is read with its .ann (sniffed, it would be a second import of the pair)
                 found = sniff_annotations(file)
                 if found:
                     annotations.append((file, found))
-                elif _is_brat_half(file):
-                    continue  # the .txt of a brat pair is read with its .ann
                 elif _is_article_file(file):
                     articles.append(file)
                 # else: skipped, as an article folder import skips it (a NAME.txt.meta.json sidecar,
@@ -391,7 +391,20 @@ def split_paths(paths: Iterable[Path | str], fmt: str = "auto") -> tuple[list[Pa
                 annotations.append((path, found))
             else:
                 articles.append(path)
-    return articles, annotations
+    return articles, _one_job_per_brat_pair(annotations)
+
+
+def _one_job_per_brat_pair(jobs: list[tuple[Path, str | None]]) -> list[tuple[Path, str | None]]:
+    """A brat pair named by both its files (``a.txt a.ann``) is read once."""
+    seen: set[Path] = set()
+    out: list[tuple[Path, str | None]] = []
+    for path, name in jobs:
+        if name == "brat" and path.suffix.lower() in (".ann", ".txt"):
+            if path.with_suffix("") in seen:
+                continue
+            seen.add(path.with_suffix(""))
+        out.append((path, name))
+    return out
 
 
 def _is_article_file(path: Path) -> bool:
