@@ -203,6 +203,10 @@ def test_the_whole_interop_folder_at_once(shared_data: Path, tmp_path: Path) -> 
         [duplicate] = summary.duplicates
         assert Path(duplicate.origin).name == "doccano-transformer_labeling.jsonl"
         assert len(library.document_ids()) == len(summary.added) == sum(docs for docs, _, _ in expected) - 1
+        first = _json_objects(Path(duplicate.origin).read_text(encoding="utf-8"))[0]  # the document not added again
+        its_marks = len({(a["start_offset"], a["end_offset"], a["label"]) for a in first["annotations"]})
+        assert summary.spans == sum(spans for _, spans, _ in expected) - its_marks
+        assert summary.relations == sum(relations for _, _, relations in expected)
         assert summary.annotation_files == 14  # 3 Prodigy, 3 doccano, 2 Label Studio, 3 brat pairs, 3 CoNLL
 
 
