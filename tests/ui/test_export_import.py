@@ -177,3 +177,19 @@ def test_the_export_dialog_shows_its_progress(seeded: Library, make_window, qtbo
     assert not dialog.progress.isVisible() and dialog.export_button.isEnabled()  # done: the result replaces the bar
     assert len(out.read_text(encoding="utf-8").splitlines()) == 300
     dialog.close()
+
+
+def test_rejected_marks_are_offered_only_to_formats_that_can_hold_them(seeded: Library, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    _library_with_work(seeded)
+    window = make_window(seeded)
+    dialog = window.export_dialog()
+    dialog.with_rejected.setChecked(True)
+    expected = {"newsmark": (1, 3), "spacy": (1, 3), "doccano": (1, 2), "label-studio": (1, 2), "brat": (1, 2), "conll": (1, 1)}
+    for fmt, counts in expected.items():
+        dialog.format_box.setCurrentIndex(dialog.format_box.findData(fmt))
+        negatives = fmt in ("newsmark", "spacy")
+        assert dialog.with_rejected.isEnabled() is negatives, fmt
+        assert (SpanStatus.REJECTED in dialog.query().span_statuses) is negatives, fmt
+        assert dialog.update_preview() == counts, fmt  # the preview counts what will be written
+        assert ("no place for negative examples" in dialog.with_rejected.toolTip()) is not negatives
+    dialog.close()

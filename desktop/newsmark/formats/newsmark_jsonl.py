@@ -54,6 +54,7 @@ NAME = "newsmark"
 TITLE = "Newsmark JSONL (Prodigy-compatible)"
 EXTENSIONS: tuple[str, ...] = (".jsonl",)
 DIRECTORY = False
+NEGATIVE_EXAMPLES = True  # rejected marks have a list of their own
 
 FORMAT = "newsmark/1"
 FORMAT_VERSION = 1

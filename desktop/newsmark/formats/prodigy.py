@@ -60,6 +60,7 @@ NAME = "prodigy"
 TITLE = "Prodigy JSONL"
 EXTENSIONS: tuple[str, ...] = (".jsonl",)
 DIRECTORY = False
+NEGATIVE_EXAMPLES = True  # written by the Newsmark JSONL writer
 
 writer = newsmark_jsonl.writer
 

@@ -77,6 +77,7 @@ NAME = "spacy"
 TITLE = "spaCy DocBin"
 EXTENSIONS = (".spacy",)
 DIRECTORY = False
+NEGATIVE_EXAMPLES = True  # doc.spans["rejected"]
 
 USER_DATA_KEY = "newsmark"
 RECORD_VERSION = 1

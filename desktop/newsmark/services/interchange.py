@@ -50,6 +50,7 @@ class FormatInfo:
     extensions: tuple[str, ...]
     directory: bool
     can_write: bool = True
+    negatives: bool = False  # the format has a place for rejected marks (negative examples)
 
 
 def format_module(name: str) -> ModuleType:
@@ -77,6 +78,7 @@ def available_formats() -> list[FormatInfo]:
                 extensions=tuple(getattr(module, "EXTENSIONS", ())),
                 directory=bool(getattr(module, "DIRECTORY", False)),
                 can_write=hasattr(module, "writer"),
+                negatives=bool(getattr(module, "NEGATIVE_EXAMPLES", False)),
             )
         )
     return out

@@ -250,6 +250,9 @@ class ExportDialog(QDialog):
         for kind, box in self.kind_boxes.items():
             if kind != SpanKind.ENTITY:
                 box.setEnabled(not conll)
+        # only some formats can say "this is not an entity"; the others leave rejected marks out
+        self.with_rejected.setEnabled(info.negatives)
+        self.with_rejected.setToolTip("" if info.negatives else f"{info.title} has no place for negative examples: rejected marks are left out")
         self._preview_timer.start()
 
     def _check_all_labels(self, state: Qt.CheckState) -> None:
@@ -279,7 +282,7 @@ class ExportDialog(QDialog):
         else:
             kinds_query = tuple(kinds)
         span_statuses = [SpanStatus.ACCEPTED]
-        if self.with_rejected.isChecked():
+        if self.with_rejected.isChecked() and self.with_rejected.isEnabled():
             span_statuses.append(SpanStatus.REJECTED)
         if self.with_suggested.isChecked():
             span_statuses.append(SpanStatus.SUGGESTED)
