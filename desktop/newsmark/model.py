@@ -26,6 +26,10 @@ class StrEnum(str, enum.Enum):
         """Accept the value, the member name, or a human spelling ('in progress')."""
         if isinstance(value, cls):
             return value
+        if isinstance(value, str):
+            exact = cls._value2member_map_.get(value)  # the common case, without the loop below
+            if exact is not None:
+                return exact  # type: ignore[return-value]
         text = str(value).strip().lower().replace(" ", "_").replace("-", "_")
         for member in cls:
             if text in (member.value, member.name.lower()):

@@ -387,6 +387,7 @@ def _timed(fn: Callable[[], object], cpu: list[float] | None = None) -> float:
 
 
 def bench_import(n: int = 1000, runs: int = 3) -> dict:
+    from newsmark.model import Span, SpanKind, Suggestions
     from newsmark.services.importer import import_paths
 
     folder = temp_folder("newsmark-import-")
@@ -418,6 +419,35 @@ def bench_import(n: int = 1000, runs: int = 3) -> dict:
 
         out[f"{name}_docs_per_s"], _ = median_of(once, runs)
     out["articles"] = n
+
+    # Annotations: the same articles with 50 accepted marks each, exported as Newsmark JSONL
+    # by Newsmark itself, then imported into a new library (marks, their tags, relations).
+    from newsmark.model import ReviewStatus, SpanStatus
+    from newsmark.services.interchange import export, import_annotations
+
+    source = temp_library()
+    import_paths(source, [jsonl])
+    for doc_id in source.document_ids():
+        text = source.get_document(doc_id).text
+        spans = [Span(s, e, label, kind=SpanKind(kind)) for s, e, label, kind in corpus.marks(text, 50, seed=doc_id)]
+        source.replace_suggestions(doc_id, Suggestions(spans=spans, model="bench 0"))
+        source.update_spans([(span.id, {"status": SpanStatus.ACCEPTED}) for span in source.spans(doc_id)])
+        source.set_document_status(doc_id, ReviewStatus.DONE)
+    annotated = folder / "annotated.jsonl"
+    exported = export(source, "newsmark", annotated)
+    source.close()
+
+    def annotations_once() -> float:
+        lib = temp_library()
+        started = time.perf_counter()
+        summary = import_annotations(lib, [annotated])
+        elapsed = time.perf_counter() - started
+        assert len(summary.added) == n, summary.headline()
+        lib.close()
+        return n / elapsed
+
+    out["annotations_docs_per_s"], _ = median_of(annotations_once, runs)
+    out["annotation_marks"] = exported.spans
     return out
 
 
@@ -588,6 +618,10 @@ def render(results: dict) -> str:
             f"| import {im['articles']:,} .html pages | {im['html_docs_per_s']:,.0f} articles/s | reported | — |",
             f"| import {im['articles']:,} articles from one .jsonl | {im['jsonl_docs_per_s']:,.0f} articles/s | reported | — |",
         ]
+        if im.get("annotations_docs_per_s"):
+            lines.append(
+                f"| import {im['articles']:,} annotated articles from one Newsmark JSONL ({im['annotation_marks']:,} marks) | {im['annotations_docs_per_s']:,.0f} articles/s | reported | — |"
+            )
     an = results.get("annotate")
     if an:
         lines += [
