@@ -65,11 +65,11 @@ def test_a_json_array_reports_the_item_and_its_line(tmp_path: Path) -> None:
     )
     items = list(doccano.read(path))
     kinds = [(type(i).__name__, getattr(i, "kind", None), getattr(i, "line", None)) for i in items]
-    assert kinds == [
-        ("AnnotatedDocument", None, None),
+    assert kinds == [  # a document knows the line it starts on too (import messages about it point there)
+        ("AnnotatedDocument", None, 2),
         ("Problem", ProblemKind.ERROR, 3),
         ("Problem", ProblemKind.WARNING, 4),
-        ("AnnotatedDocument", None, None),
+        ("AnnotatedDocument", None, 4),
     ]
     assert "item 2" in items[1].message and "item 3" in items[2].message and "outside the text" in items[2].message
     assert [(s.start, s.end, s.label) for s in items[3].spans] == [(0, 5, "Y")]
