@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from newsmark.model import ProblemKind, SpanStatus
+from newsmark.model import AnnotatedDocument, NewDocument, Origin, ProblemKind, ReviewStatus, Span, SpanStatus
 from newsmark.services import settings
 from newsmark.services.interchange import export, import_any, split_paths
 from newsmark.store import Library
-from newsmark.store.interchange import ExportQuery
+from newsmark.store.interchange import ExportQuery, add_annotated
 
 # folder in interop/ → the format name Newsmark must recognise there
 TOOLS = {"prodigy": "prodigy", "doccano": "doccano", "label_studio": "label-studio", "brat": "brat", "conll": "conll"}
@@ -153,6 +153,11 @@ def test_the_real_files_land_in_the_library_with_the_counts_of_the_raw_files(sha
             for span in spans:
                 assert any(f"{fmt}: {name}" in span.origin_detail for name in files), (path.name, span.origin_detail)
             assert {s.status for s in spans} <= {SpanStatus.ACCEPTED, SpanStatus.SUGGESTED}
+            for doc_id in ids:  # and the article's history says which file its marks came from
+                [event] = [e for e in library.events(doc_id=doc_id) if e.action == "document.import_marks"]
+                origin = Path(event.after["origin"])
+                assert (origin.parent == path and origin.suffix == ".txt") if fmt == "brat" else origin == path
+                assert event.after["spans"] == len(library.spans(doc_id))
             # every article has a title to show in the list
             assert all(doc.title for doc in library.list_documents()), path.name
             # every label of the file is in the label scheme now, and each new one was reported where it was met
@@ -226,3 +231,26 @@ def test_a_brat_pair_is_read_once_however_it_is_named(tmp_path: Path) -> None:
     with Library.open(tmp_path / "lib2.sqlite") as library:
         summary = import_any(library, [folder / "story.txt", folder / "story.ann"])
         assert (len(summary.added), summary.duplicates, summary.spans) == (1, [], 2)
+
+
+def test_a_newsmark_export_keeps_who_made_each_mark_and_the_history_names_the_file(tmp_path: Path) -> None:
+    text = "Basem Naim told CNN the talks go on."
+    doc = AnnotatedDocument(
+        NewDocument(text=text, title="Talks"),
+        [
+            Span(0, 10, "PERSON", status=SpanStatus.ACCEPTED, origin=Origin.USER, origin_detail="anna"),
+            Span(16, 19, "ORG", status=SpanStatus.ACCEPTED, origin=Origin.MODEL, origin_detail="en_core_web_sm 3.8.0"),
+        ],
+        status=ReviewStatus.DONE,
+    )
+    out = tmp_path / "colleague.jsonl"
+    with Library.open(tmp_path / "a.sqlite") as a:
+        add_annotated(a, [doc])
+        export(a, "newsmark", out)
+    with Library.open(tmp_path / "b.sqlite") as b:
+        summary = import_any(b, [out])
+        [doc_id] = [r.doc_id for r in summary.added]
+        # a colleague's Newsmark marks stay theirs (or the model's): the file is in the article's history
+        assert [(s.origin, s.origin_detail) for s in b.spans(doc_id)] == [(Origin.USER, "anna"), (Origin.MODEL, "en_core_web_sm 3.8.0")]
+        [event] = [e for e in b.events(doc_id=doc_id) if e.action == "document.import_marks"]
+        assert event.after["origin"] == str(out)
