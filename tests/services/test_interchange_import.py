@@ -193,7 +193,10 @@ def test_a_label_new_to_the_scheme_is_reported_where_it_is_first_met(tmp_path: P
         assert "added to it as an entity label" in summary.problems[0].message
         assert summary.new_labels == ["DET", "TRUST"] and "new labels: DET, TRUST" in summary.headline()
         assert {"TRUST", "DET"} <= {label.name for label in settings.label_scheme(library)}
-        assert len(summary.added) == 3 and summary.spans == 4
+        assert len(summary.added) == 3 and summary.spans == 4 and "2 warnings" in summary.headline()
+        one = tmp_path / "one.jsonl"
+        one.write_text(json.dumps({"text": "The Ferry Board met.", "label": [[4, 15, "BOARD"]]}) + "\n", encoding="utf-8")
+        assert import_any(library, [one]).headline().startswith("1 added, 1 warning (from 1 file)")  # not "1 warnings"
 
 
 @pytest.mark.needs_data

@@ -65,7 +65,7 @@ class ImportSummary:
         if self.errors:
             parts.append(f"{len(self.errors)} not imported")
         if self.warnings:
-            parts.append(f"{len(self.warnings)} warnings")
+            parts.append(f"{len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}")
         text = ", ".join(parts) + f" (from {self.files} file{'s' if self.files != 1 else ''})"
         return text + (" — cancelled" if self.cancelled else "")
 
