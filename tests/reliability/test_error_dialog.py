@@ -25,7 +25,8 @@ from newsmark.model import AnnotatedDocument, NewDocument, ReviewStatus, Span, S
 from newsmark.store import Library, StoreError  # noqa: E402
 from newsmark.store.interchange import add_annotated  # noqa: E402
 from newsmark.ui import errors as ui_errors  # noqa: E402
-from newsmark.ui.errors import ErrorDialog, ErrorReporter  # noqa: E402
+from newsmark.ui.errordialog import ErrorDialog  # noqa: E402
+from newsmark.ui.errors import ErrorReporter  # noqa: E402
 from newsmark.ui.jobs import BackgroundJob  # noqa: E402
 
 pytestmark = pytest.mark.qt_no_exception_capture  # the app's own hook catches them here

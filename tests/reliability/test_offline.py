@@ -117,6 +117,7 @@ def assert_nothing_left_the_machine(result: dict) -> None:
 # ---------------------------------------------------------------------- the test suite itself
 
 
+@pytest.mark.filterwarnings("ignore:A test tried to use socket")
 def test_the_test_suite_runs_with_network_sockets_refused() -> None:
     import pytest_socket
 

@@ -2,7 +2,8 @@
 
 :func:`install` (called by :func:`newsmark.ui.app.run`) makes an exception that
 nothing caught — in a slot, in a Qt event handler, in a background thread —
-end in :class:`ErrorDialog` instead of a traceback on a terminal nobody sees.
+end in the error dialog (:mod:`newsmark.ui.errordialog`) instead of a traceback on a
+terminal nobody sees.
 Background jobs hand their failures to :func:`report` themselves.
 
 What the dialog says depends on the error:
@@ -25,33 +26,16 @@ from __future__ import annotations
 
 import sys
 import threading
-from dataclasses import dataclass, field
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QGuiApplication
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QDialogButtonBox,
-    QHBoxLayout,
-    QLabel,
-    QPlainTextEdit,
-    QPushButton,
-    QStyle,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication
 
 from newsmark import errors
 
-UNEXPECTED_TITLE = "Something went wrong"
-ENVIRONMENT_TITLE = "Newsmark could not finish"
-UNEXPECTED_SUMMARY = "Newsmark ran into a problem it did not expect{where}."
-UNEXPECTED_ADVICE = (
-    "Your work is safe: Newsmark saves every change the moment you make it. You can carry on; "
-    "if this happens again, click Copy details and send them to whoever looks after Newsmark for you."
-)
+if TYPE_CHECKING:  # the dialog is imported when an error first needs it
+    from newsmark.ui.errordialog import ErrorDialog, ErrorReport
 
 
 def _expected_classes() -> tuple[type[BaseException], ...]:
@@ -78,188 +62,45 @@ def is_expected(exc: BaseException) -> bool:
     return errors.is_environment_error(exc) or isinstance(exc, (*plain_os, *_expected_classes()))
 
 
-@dataclass(slots=True)
-class ErrorReport:
-    """One error, as shown and logged."""
-
-    title: str
-    summary: str  # what happened, in plain words
-    advice: str  # what to do
-    details: str  # the full report (Copy details)
-    expected: bool
-    signature: tuple[str, ...] = ()
-    more: list[str] = field(default_factory=list)  # errors that came while the dialog was open
-
-
-def qt_versions() -> dict[str, str]:
-    from PySide6 import __version__ as pyside  # noqa: PLC0415
-    from PySide6.QtCore import qVersion  # noqa: PLC0415
-
-    found = {"Qt": qVersion(), "PySide6": pyside}
-    app = QGuiApplication.instance()
-    if app is not None:
-        found["Qt platform"] = QGuiApplication.platformName()
-    return found
-
-
-def build_report(exc_info: errors.ExcInfo, where: str | None = None) -> ErrorReport:
-    exc = exc_info[1]
-    expected = is_expected(exc)
-    plain = errors.environment_message(exc)
-    if plain is not None:
-        title, summary, advice = ENVIRONMENT_TITLE, plain, ""
-    elif expected:
-        title, summary, advice = ENVIRONMENT_TITLE, errors.user_message(exc), ""
-    else:
-        title = UNEXPECTED_TITLE
-        summary = UNEXPECTED_SUMMARY.format(where=f" while {where}" if where else "")
-        advice = UNEXPECTED_ADVICE
-    details = errors.report_text(exc_info, where=where, extra_versions=qt_versions(), summary=summary)
-    return ErrorReport(title, summary, advice, details, expected, _signature(exc_info))
-
-
-def _signature(exc_info: errors.ExcInfo) -> tuple[str, ...]:
-    """The error's type and where it was raised: the same bug raised again has the same signature."""
-    exc_type, _, tb = exc_info
-    frames: list[str] = []
-    while tb is not None:
-        frames.append(f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}")
-        tb = tb.tb_next
-    return (exc_type.__name__, *frames[-3:])
-
-
-class ErrorDialog(QDialog):
-    """What went wrong, what to do; the details behind *Show details*, and *Copy details* to the clipboard."""
-
-    def __init__(self, report: ErrorReport, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("errorDialog")
-        self.report = report
-        self.setWindowTitle(report.title)
-        self.setWindowModality(Qt.WindowModality.ApplicationModal)
-
-        layout = QVBoxLayout(self)
-        top = QHBoxLayout()
-        icon = QLabel()
-        kind = QStyle.StandardPixmap.SP_MessageBoxWarning if report.expected else QStyle.StandardPixmap.SP_MessageBoxCritical
-        icon.setPixmap(self.style().standardIcon(kind).pixmap(40, 40))
-        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        top.addWidget(icon)
-        text = QVBoxLayout()
-        self.heading = QLabel(report.title)
-        font = self.heading.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        self.heading.setFont(font)
-        self.summary = self._plain_label(report.summary)
-        self.advice = self._plain_label(report.advice)
-        self.advice.setVisible(bool(report.advice))
-        self.more_label = self._plain_label("")
-        self.more_label.hide()
-        text.addWidget(self.heading)
-        text.addWidget(self.summary)
-        text.addWidget(self.advice)
-        text.addWidget(self.more_label)
-        top.addLayout(text, 1)
-        layout.addLayout(top)
-
-        self.details = QPlainTextEdit(report.details)
-        self.details.setObjectName("errorDetails")
-        self.details.setReadOnly(True)
-        self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.details.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.details.setMinimumHeight(220)
-        self.details.hide()
-        layout.addWidget(self.details, 1)
-
-        layout.addSpacing(6)
-        log = errors.current_log_file()
-        self.log_label = self._plain_label(f"The details are also kept in {log}" if log else "")
-        self.log_label.setObjectName("hint")
-        small = self.log_label.font()
-        small.setPointSizeF(small.pointSizeF() * 0.9)
-        self.log_label.setFont(small)
-        self.log_label.setForegroundRole(self.log_label.foregroundRole().PlaceholderText)
-        self.log_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.log_label.setVisible(log is not None)
-        layout.addWidget(self.log_label)
-
-        self.buttons = QDialogButtonBox()
-        self.copy_button = QPushButton("&Copy details")
-        self.copy_button.setAutoDefault(False)
-        self.details_button = QPushButton("Show &details")
-        self.details_button.setAutoDefault(False)
-        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
-        self.close_button.setDefault(True)
-        self.buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.buttons.addButton(self.details_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.copy_button.clicked.connect(self.copy_details)
-        self.details_button.clicked.connect(self.toggle_details)
-        self.close_button.clicked.connect(self.accept)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(520)
-        self._fit()
-
-    def _fit(self) -> None:
-        """As tall as the wrapped text needs at this width, no taller (word-wrapped labels make Qt guess high)."""
-        width = max(self.width(), 560)
-        layout = self.layout()
-        self.resize(width, layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else self.sizeHint().height())
-
-    @staticmethod
-    def _plain_label(text: str) -> QLabel:
-        label = QLabel(text)
-        label.setTextFormat(Qt.TextFormat.PlainText)  # an error message is never rendered as markup
-        label.setWordWrap(True)
-        return label
-
-    def copy_details(self) -> str:
-        text = self.details.toPlainText()
-        QGuiApplication.clipboard().setText(text)
-        self.copy_button.setText("Copied")
-        QTimer.singleShot(2000, lambda: self.copy_button.setText("&Copy details"))
-        return text
-
-    def toggle_details(self) -> None:
-        show = not self.details.isVisible()
-        self.details.setVisible(show)
-        self.details_button.setText("Hide &details" if show else "Show &details")
-        if show:
-            self.resize(max(self.width(), 760), max(self.height(), 520))
-        else:
-            self.resize(560, self.height())
-            self._fit()
-
-    def add(self, report: ErrorReport) -> None:
-        """Another error while this one is shown: counted here, its report appended to the details."""
-        self.report.more.append(report.summary)
-        n = len(self.report.more)
-        self.more_label.setText(f"{n} more problem{'s' if n != 1 else ''} happened since; the details below include {'them' if n != 1 else 'it'}.")
-        self.more_label.show()
-        self.details.appendPlainText("\n" + "-" * 60 + "\n" + report.details)
-
-
 class ErrorReporter(QObject):
     """Receives errors from any thread; logs them, and shows them on the GUI thread."""
 
     shown = Signal(object)  # ErrorDialog (tests wait on it)
-    _deliver = Signal(object)
+    _deliver = Signal(object)  # (type, error, traceback, where) from another thread, queued to the GUI thread
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.dialog: ErrorDialog | None = None
         self.seen: dict[tuple[str, ...], int] = {}
         self.reports: list[ErrorReport] = []
-        self._deliver.connect(self._present, Qt.ConnectionType.QueuedConnection)
+        self._deliver.connect(lambda item: self.process(*item), Qt.ConnectionType.QueuedConnection)
         self._previous_hooks: tuple[object, object] | None = None
 
     # -- receiving --------------------------------------------------------------
 
     def handle(self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None, where: str | None = None) -> ErrorReport | None:
-        """Log the error and have it shown (from any thread). Never raises."""
+        """From any thread: the error is logged and shown by the GUI thread. Never raises.
+
+        Another thread only hands the error over (a queued signal): the report,
+        the log and the dialog are made on the GUI thread, so that a background
+        thread allocates as little as possible while Qt objects may be about.
+        """
+        try:
+            if threading.current_thread() is not threading.main_thread():
+                self._deliver.emit((exc_type, exc, tb, where))
+                return None
+            return self.process(exc_type, exc, tb, where)
+        except Exception:  # noqa: BLE001 - an error while reporting an error: the terminal is the last resort
+            sys.__excepthook__(exc_type, exc, tb)
+            return None
+
+    def process(self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None, where: str | None = None) -> ErrorReport | None:
+        """On the GUI thread: log the error and show it (once per kind of error per session)."""
         try:
             if errors.current_log_file() is None:
                 errors.setup_logging()
+            from newsmark.ui.errordialog import build_report  # noqa: PLC0415 - only when an error comes
+
             report = build_report((exc_type, exc, tb), where)
             count = self.seen.get(report.signature, 0) + 1
             self.seen[report.signature] = count
@@ -270,13 +111,15 @@ class ErrorReporter(QObject):
             if count > 1:
                 return None  # shown once per session
             self.reports.append(report)
-            self._deliver.emit(report)  # queued: the dialog is built on the GUI thread
+            QTimer.singleShot(0, lambda: self._present(report))  # not inside the paint handler or slot that failed
             return report
         except Exception:  # noqa: BLE001 - an error while reporting an error: the terminal is the last resort
             sys.__excepthook__(exc_type, exc, tb)
             return None
 
     def _present(self, report: ErrorReport) -> None:
+        from newsmark.ui.errordialog import ErrorDialog  # noqa: PLC0415
+
         if QApplication.instance() is None:
             return
         if self.dialog is not None and self.dialog.isVisible():
