@@ -149,7 +149,10 @@ def run(db: str | None) -> int:
 
         def ready(error: BaseException | None = None) -> None:
             if error is not None:
-                from newsmark.errors import user_message
+                from newsmark.errors import log_exception, user_message
+                from newsmark.ui.errors import is_expected
+
+                log_exception((type(error), error, error.__traceback__), where="opening the library", expected=is_expected(error))
 
                 QMessageBox.critical(window, APP_NAME, f"Newsmark cannot open the library {library.describe()}.\n\n{user_message(error)}")
                 app.exit(1)

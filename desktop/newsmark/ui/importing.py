@@ -38,7 +38,9 @@ class ImportJob(BackgroundJob):
 
     def __init__(self, library: Library, paths: Sequence[Path | str], parent: QObject | None = None, *, merge: bool = False) -> None:
         self.paths = [Path(p) for p in paths]
-        super().__init__(lambda progress, cancelled: import_any(library, self.paths, merge=merge, on_progress=progress, should_cancel=cancelled), parent)
+        super().__init__(
+            lambda progress, cancelled: import_any(library, self.paths, merge=merge, on_progress=progress, should_cancel=cancelled), parent, what="importing"
+        )
         self.failed.connect(self._stopped)
         self.summary: ImportSummary | None = None
         self.finished.connect(self._keep)

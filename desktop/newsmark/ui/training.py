@@ -63,7 +63,7 @@ class TrainingController(QObject):
 
             return train_from_library(library, should_cancel=should_cancel, on_progress=lambda f, m: on_progress((f, m)), **options)
 
-        job = BackgroundJob(work, self)
+        job = BackgroundJob(work, self, what="learning from your corrections")
         job.progress.connect(self._progress)
         job.finished.connect(self._finished)
         job.failed.connect(self._failed)
