@@ -6,6 +6,7 @@ The window's side (the error dialog, Copy details, background jobs) is in test_e
 
 from __future__ import annotations
 
+import functools
 import errno
 import os
 import shutil
@@ -185,6 +186,7 @@ def test_a_hard_crash_leaves_the_python_stacks_in_crash_log(tmp_path: Path) -> N
 # ---------------------------------------------------------------------- the command line, for real
 
 
+@functools.cache
 def _can_mount() -> str | None:
     if not sys.platform.startswith("linux") or shutil.which("unshare") is None:
         return "needs Linux and unshare"

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -265,6 +266,7 @@ def test_the_command_line_opens_nothing(tmp_path: Path) -> None:
     assert "1 added" in result["cli"]["import"]["output"] and "annotated" in result["cli"]["import"]["output"]
 
 
+@functools.cache
 def _namespace_problem() -> str | None:
     if not LINUX or shutil.which("unshare") is None:
         return "needs Linux and unshare(1)"
