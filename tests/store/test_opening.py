@@ -125,6 +125,15 @@ def test_libraries_that_need_the_usual_way_get_none(made: Path, spoil) -> None: 
     assert open_in_background(made) is None
 
 
+def test_a_read_only_library_takes_the_usual_way(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """(The usual start-up says the library is read-only before the window opens.) os.access is faked: root may write anything."""
+    import newsmark.store.opening as opening
+
+    assert read_first_screen(made) is not None
+    monkeypatch.setattr(opening.os, "access", lambda path, mode: not (mode & os.W_OK))
+    assert read_first_screen(made) is None
+
+
 def test_a_url_takes_the_usual_way(made: Path) -> None:
     assert read_first_screen(f"sqlite:///{made}") is None
 

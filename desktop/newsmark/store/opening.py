@@ -10,8 +10,8 @@ stands in for the :class:`~newsmark.store.library.Library` while a thread
 imports SQLAlchemy and opens it: it answers those reads from what was read, and
 any other call waits until the library is open (a fraction of a second at most).
 
-Only a library that can be used as it is takes this path: a plain SQLite file
-at this Newsmark's schema, with its sample articles already loaded, that needs
+Only a library that can be used as it is takes this path: a plain, writable SQLite
+file at this Newsmark's schema, with its sample articles already loaded, that needs
 no check at start (:mod:`newsmark.store.health`). Anything else (a new,
 encrypted, damaged, older or newer library, or a URL) is opened the usual way,
 with its questions and dialogs; :func:`read_first_screen` returns None for it.
@@ -99,6 +99,8 @@ def read_first_screen(db: str | os.PathLike[str] | None = None, *, page: int = F
     path = library_path(db)
     if path is None or not path.is_file() or path.stat().st_size == 0 or is_encrypted_file(path):
         return None
+    if not (os.access(path, os.R_OK | os.W_OK) and os.access(path.parent, os.W_OK)):
+        return None  # read-only: the usual way says so before the window opens
     if health.why_check(path) is not None:
         return None
     try:
