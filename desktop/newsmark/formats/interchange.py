@@ -162,6 +162,11 @@ class AtomicTextWriter:
     def write(self, doc: AnnotatedDocument) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def write_rendered(self, text: str, documents: int) -> None:
+        """Lines already rendered by the format's ``dumps`` (in another process), written as they are."""
+        self.out.write(text)
+        self.count += documents
+
     def commit(self) -> None:
         if self._done:
             return

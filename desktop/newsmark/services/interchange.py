@@ -12,11 +12,15 @@ whole or not at all.
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from newsmark.formats.articles import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
 from newsmark.model import AnnotatedDocument, Label, Problem, ProblemKind, SpanKind
@@ -179,6 +183,7 @@ def export(
     on_progress: Callable[[ExportProgress], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
     progress_every: float = 0.1,
+    workers: int | None = None,
 ) -> ExportSummary:
     """Write the documents ``query`` selects to ``out`` in format ``fmt``.
 
@@ -188,6 +193,9 @@ def export(
     the command line needs ``--force``): without it, :class:`FileExistsError`,
     checked before writing and again just before the new file is renamed into
     place. A folder format writes only into a new or empty folder, always.
+
+    ``workers``: processes that render the lines of a line-per-document format
+    (default: :func:`export_workers` decides; 1: all in this process).
     """
     module = format_module(fmt)
     if not hasattr(module, "writer"):
@@ -203,20 +211,22 @@ def export(
         return summary
     writer = module.writer(out)
     last = 0.0
+    workers = export_workers(library, module, len(ids)) if workers is None else workers
+    blocks = _rendered_in_workers(library, fmt, query, ids, workers) if workers > 1 else _rendered_here(module, iter_annotated(library, query, doc_ids=ids))
     try:
-        for doc in iter_annotated(library, query, doc_ids=ids):
+        for block in blocks:
             if should_cancel is not None and should_cancel():
                 writer.abort()
                 summary.cancelled = True
                 return summary
-            writer.write(doc)
-            summary.documents += 1
-            summary.spans += len(doc.spans)
-            summary.relations += len(doc.relations)
+            block.write_to(writer)
+            summary.documents += block.documents
+            summary.spans += block.spans
+            summary.relations += block.relations
             now = time.perf_counter()
             if on_progress is not None and now - last >= progress_every:
                 last = now
-                on_progress(ExportProgress(summary.documents, len(ids), summary.spans, doc.document.title))
+                on_progress(ExportProgress(summary.documents, len(ids), summary.spans, block.title))
         _refuse_to_replace(out, replace)  # a file that appeared there while the export ran is not replaced either
         writer.commit()
     except OSError as exc:
@@ -227,11 +237,109 @@ def export(
     except BaseException:
         writer.abort()
         raise
+    finally:
+        blocks.close()  # workers, if any, end here
     summary.problems.extend(getattr(writer, "problems", []))
     summary.seconds = time.perf_counter() - started
     if on_progress is not None:
         on_progress(ExportProgress(summary.documents, len(ids), summary.spans, ""))
     return summary
+
+
+# ---------------------------------------------------------------------- rendering, here or in workers
+
+PARALLEL_MIN_DOCUMENTS = 1_000  # below this, starting worker processes costs more than it saves
+_CHUNK = 100  # documents per block
+
+
+@dataclass(slots=True)
+class _Block:
+    """Documents handed to the writer together: either the documents, or their lines already rendered."""
+
+    documents: int
+    spans: int
+    relations: int
+    title: str
+    docs: list[AnnotatedDocument] | None = None
+    text: str = ""
+
+    def write_to(self, writer: Any) -> None:
+        if self.docs is None:
+            writer.write_rendered(self.text, self.documents)
+        else:
+            for doc in self.docs:
+                writer.write(doc)
+
+
+def _rendered_here(module: ModuleType, docs: Iterable[AnnotatedDocument]) -> Iterator[_Block]:
+    for doc in docs:
+        yield _Block(1, len(doc.spans), len(doc.relations), doc.document.title, docs=[doc])
+
+
+def export_workers(library: Library, module: ModuleType, documents: int) -> int:
+    """How many processes should render an export: 2 or more for a large line-per-document export, else 1.
+
+    Newsmark JSONL spends most of its time building each line (tokens, token
+    ranges, JSON); on a machine with two or more cores, processes of their own
+    read and render blocks of documents while this one writes them in order.
+    Only for a plain SQLite library (the workers open it themselves).
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if cores < 2 or documents < PARALLEL_MIN_DOCUMENTS or not hasattr(module, "dumps"):
+        return 1
+    path = library.path
+    if path is None or getattr(library.url, "password", None):  # an encrypted library: its key stays in this process
+        return 1
+    main = sys.modules.get("__main__")
+    main_file = getattr(main, "__file__", None)
+    if main_file is not None and not os.path.exists(main_file):  # (python - < script: a spawned worker could not start)
+        return 1
+    return min(cores, 4)
+
+
+_WORKER: dict[str, Any] = {}  # in a worker process: its library
+
+
+def _start_worker(db: str) -> None:
+    from newsmark.store import Library as OpenLibrary
+
+    _WORKER["library"] = OpenLibrary.open(db)
+
+
+def _render_block(fmt: str, query: ExportQuery, ids: list[int]) -> _Block:
+    """In a worker: the lines of ``ids`` as the format writes them."""
+    dumps = format_module(fmt).dumps
+    lines, spans, relations, title = [], 0, 0, ""
+    for doc in iter_annotated(_WORKER["library"], query, doc_ids=ids):
+        lines.append(dumps(doc))
+        lines.append("\n")
+        spans += len(doc.spans)
+        relations += len(doc.relations)
+        title = doc.document.title
+    return _Block(len(lines) // 2, spans, relations, title, text="".join(lines))
+
+
+def _rendered_in_workers(library: Library, fmt: str, query: ExportQuery, ids: list[int], workers: int) -> Iterator[_Block]:
+    """Blocks of rendered lines, in order, from ``workers`` processes; at most two blocks per worker ahead of the writer."""
+    import multiprocessing
+
+    chunks = iter([ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)])
+    # spawn, not fork: the app has Qt's threads (and this may run on one of them)
+    with multiprocessing.get_context("spawn").Pool(workers, initializer=_start_worker, initargs=(str(library.path),)) as pool:
+        pending: deque[Any] = deque()
+
+        def submit() -> None:
+            chunk = next(chunks, None)
+            if chunk is not None:
+                pending.append(pool.apply_async(_render_block, (fmt, query, chunk)))
+
+        for _ in range(2 * workers):
+            submit()
+        while pending:
+            block = pending.popleft().get()
+            submit()
+            yield block
+    # leaving the with-block (done, stopped or failed) ends the workers
 
 
 def _refuse_to_replace(out: Path, replace: bool) -> None:
