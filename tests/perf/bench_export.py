@@ -7,7 +7,9 @@ about 300 words, 100 accepted marks each: 1,000,000 and 100,000 marks), then, ea
 in a fresh process so peak memory is its own:
 
 - ``newsmark``: ``services.interchange.export`` to Newsmark JSONL (what
-  ``newsmark export`` runs: filters, tokens, relations, provenance, atomic rename);
+  ``newsmark export`` runs: filters, tokens, relations, provenance, atomic rename;
+  on two or more cores its worker processes render the lines), and the same
+  with ``workers=1`` (everything in one process);
 - ``raw``: one ``sqlite3`` query joining documents and marks (the same columns the
   export writes: the article's fields and meta, each mark's place, label, kind, status,
   origin, claim type, score and note), grouped per document and written with one
@@ -44,15 +46,18 @@ def peak_kib():
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
     return 0
+import resource
 from pathlib import Path
 from newsmark.store import Library
 from newsmark.services.interchange import export
 lib = Library.open(sys.argv[1])
+workers = int(sys.argv[3]) if len(sys.argv) > 3 else None  # None: as newsmark export decides
 started = time.perf_counter()
-summary = export(lib, "newsmark", Path(sys.argv[2]))
+summary = export(lib, "newsmark", Path(sys.argv[2]), workers=workers)
 elapsed = time.perf_counter() - started
 lib.close()
-print(elapsed, summary.spans, peak_kib())
+# the largest worker process's peak (Linux: ru_maxrss of ended children, KiB)
+print(elapsed, summary.spans, peak_kib(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
 RAW_ARM = """
@@ -117,11 +122,12 @@ def build(path: Path, n_docs: int, marks_per_doc: int = 100) -> None:
     con.close()
 
 
-def arm(code: str, db: Path, out: Path) -> tuple[float, int, int]:
-    result = subprocess.run([sys.executable, "-c", code, str(db), str(out)], capture_output=True, text=True, check=True, cwd=HERE.parents[1])
-    seconds, spans, rss_kib = result.stdout.split()
+def arm(code: str, db: Path, out: Path, *extra: str) -> tuple[float, int, int, int]:
+    """(seconds, spans, peak RSS KiB of the process, of its largest worker or 0)."""
+    result = subprocess.run([sys.executable, "-c", code, str(db), str(out), *extra], capture_output=True, text=True, check=True, cwd=HERE.parents[1])
+    seconds, spans, rss_kib, *child = result.stdout.split()
     out.unlink(missing_ok=True)
-    return float(seconds), int(spans), int(rss_kib)
+    return float(seconds), int(spans), int(rss_kib), int(child[0]) if child else 0
 
 
 def bench_export(runs: int = 3, docs: int = 10_000) -> dict:
@@ -130,29 +136,38 @@ def bench_export(runs: int = 3, docs: int = 10_000) -> dict:
         big, small = folder / "big.sqlite", folder / "small.sqlite"
         build(big, docs)
         build(small, docs // 10)
-        times: dict[str, list[float]] = {"newsmark": [], "raw": []}
+        times: dict[str, list[float]] = {"newsmark": [], "one": [], "raw": []}
         spans = 0
-        for _ in range(runs):  # alternate the arms so background load hits both alike
-            seconds, spans, rss_big = arm(NEWSMARK_ARM, big, folder / "out.jsonl")
+        for _ in range(runs):  # alternate the arms so background load hits them alike
+            seconds, spans, rss_big, worker_big = arm(NEWSMARK_ARM, big, folder / "out.jsonl")
             times["newsmark"].append(seconds)
-            seconds, raw_spans, raw_rss = arm(RAW_ARM, big, folder / "raw.jsonl")
+            seconds, one_spans, rss_one, _ = arm(NEWSMARK_ARM, big, folder / "out.jsonl", "1")
+            times["one"].append(seconds)
+            seconds, raw_spans, raw_rss, _ = arm(RAW_ARM, big, folder / "raw.jsonl")
             times["raw"].append(seconds)
-            assert raw_spans == spans, (raw_spans, spans)
-        _, small_spans, rss_small = arm(NEWSMARK_ARM, small, folder / "out.jsonl")
+            assert raw_spans == spans == one_spans, (raw_spans, spans, one_spans)
+        _, small_spans, rss_small, worker_small = arm(NEWSMARK_ARM, small, folder / "out.jsonl")
     newsmark_s = statistics.median(times["newsmark"])
+    one_s = statistics.median(times["one"])
     raw_s = statistics.median(times["raw"])
     return {
         "spans": spans,
         "runs": runs,
         "newsmark_s": newsmark_s,
+        "one_process_s": one_s,
         "raw_s": raw_s,
         "spans_per_s": spans / newsmark_s,
         "ratio": raw_s / newsmark_s,
+        "ratio_one_process": raw_s / one_s,
         "rss_small_mib": rss_small / 1024,
         "small_spans": small_spans,
         "rss_big_mib": rss_big / 1024,
+        "worker_rss_small_mib": worker_small / 1024,
+        "worker_rss_big_mib": worker_big / 1024,
+        "one_process_rss_big_mib": rss_one / 1024,
         "raw_rss_mib": raw_rss / 1024,
         "all_newsmark_s": times["newsmark"],
+        "all_one_process_s": times["one"],
         "all_raw_s": times["raw"],
     }
 
