@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -406,18 +407,21 @@ def bench_import(n: int = 1000, runs: int = 3) -> dict:
         lines.append(json.dumps({"text": text + f" ({i})", "meta": {"title": title}}))
     (jsonl / "all.jsonl").write_text("\n".join(lines), encoding="utf-8")
 
-    out = {}
-    for name, path in (("txt", txt), ("html", html), ("jsonl", jsonl)):
+    def per_second(importer: Callable[..., Any], path: Path) -> float:
+        """Articles per second of ``importer(library, [path])`` into a new library (median of ``runs``)."""
+
         def once() -> float:
             lib = temp_library()
             started = time.perf_counter()
-            summary = import_paths(lib, [path])
+            summary = importer(lib, [path])
             elapsed = time.perf_counter() - started
             assert len(summary.added) == n, summary.headline()
             lib.close()
             return n / elapsed
 
-        out[f"{name}_docs_per_s"], _ = median_of(once, runs)
+        return median_of(once, runs)[0]
+
+    out = {f"{name}_docs_per_s": per_second(import_paths, path) for name, path in (("txt", txt), ("html", html), ("jsonl", jsonl))}
     out["articles"] = n
 
     # Annotations: the same articles with 50 accepted marks each, exported as Newsmark JSONL
@@ -437,16 +441,7 @@ def bench_import(n: int = 1000, runs: int = 3) -> dict:
     exported = export(source, "newsmark", annotated)
     source.close()
 
-    def annotations_once() -> float:
-        lib = temp_library()
-        started = time.perf_counter()
-        summary = import_annotations(lib, [annotated])
-        elapsed = time.perf_counter() - started
-        assert len(summary.added) == n, summary.headline()
-        lib.close()
-        return n / elapsed
-
-    out["annotations_docs_per_s"], _ = median_of(annotations_once, runs)
+    out["annotations_docs_per_s"] = per_second(import_annotations, annotated)
     out["annotation_marks"] = exported.spans
     return out
 

@@ -51,7 +51,7 @@ from newsmark.store.schema import (
     span_tags,
     utcnow,
 )
-from newsmark.store.records import AddResult, DocumentQuery, DocumentSummary, NotFound, StoreError, default_actor
+from newsmark.store.records import AddResult, DocumentQuery, DocumentSummary, NotFound, StoreError, default_actor, summaries
 from newsmark.text import text_hash
 
 __all__ = ["AddResult", "DocumentQuery", "DocumentSummary", "Library", "NotFound", "StoreError", "default_actor"]
@@ -554,24 +554,7 @@ class Library:
         with self._read() as session:
             rows = session.execute(stmt).all()
             counts = self._span_counts(session, [r[0] for r in rows])
-        out = []
-        for doc_id, title, source, published, imported_at, status, chars in rows:
-            pending, accepted, rejected = counts.get(doc_id, (0, 0, 0))
-            out.append(
-                DocumentSummary(
-                    id=doc_id,
-                    title=title,
-                    source=source,
-                    published=published,
-                    imported_at=_as_utc(imported_at),
-                    status=ReviewStatus(status),
-                    pending=pending,
-                    accepted=accepted,
-                    rejected=rejected,
-                    chars=chars or 0,
-                )
-            )
-        return out
+        return summaries(rows, counts, _as_utc)
 
     def document_summary(self, doc_id: int) -> DocumentSummary:
         """One library row, e.g. to refresh it after an edit."""

@@ -32,10 +32,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from newsmark.model import ReviewStatus, SpanKind, SpanStatus
+from newsmark.model import SpanKind, SpanStatus
 from newsmark.store import health
 from newsmark.store.files import is_encrypted_file, library_path
-from newsmark.store.records import HEAD, DocumentQuery, DocumentSummary, default_actor
+from newsmark.store.records import HEAD, DocumentQuery, DocumentSummary, default_actor, summaries
 
 if TYPE_CHECKING:
     from newsmark.store.library import Library
@@ -125,23 +125,7 @@ def read_first_screen(db: str | os.PathLike[str] | None = None, *, page: int = F
             sql = _COUNTS.format(ids=",".join("?" * len(ids)))
             for doc_id, pending, accepted, rejected in con.execute(sql, (*_COUNT_ARGS[:3], *ids, *_COUNT_ARGS[3:])):
                 counts[doc_id] = (int(pending or 0), int(accepted or 0), int(rejected or 0))
-        documents = []
-        for doc_id, title, source, published, imported_at, status, chars in rows:
-            pending, accepted, rejected = counts.get(doc_id, (0, 0, 0))
-            documents.append(
-                DocumentSummary(
-                    id=doc_id,
-                    title=title,
-                    source=source,
-                    published=published,
-                    imported_at=_utc(imported_at),
-                    status=ReviewStatus(status),
-                    pending=pending,
-                    accepted=accepted,
-                    rejected=rejected,
-                    chars=chars or 0,
-                )
-            )
+        documents = summaries(rows, counts, _utc)
         return FirstScreen(path=path, settings=settings, tags=tags, documents=documents, complete=complete, page=page)
     except (sqlite3.Error, ValueError, TypeError):
         return None  # anything unexpected: the usual way will say what is wrong

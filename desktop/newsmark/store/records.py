@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from newsmark.model import ReviewStatus
 
@@ -71,6 +72,20 @@ class DocumentSummary:
     accepted: int = 0
     rejected: int = 0
     chars: int = 0
+
+
+def summaries(
+    rows: Sequence[Sequence[Any]], counts: dict[int, tuple[int, int, int]], when: Callable[[Any], datetime | None]
+) -> list[DocumentSummary]:
+    """Library rows from ``(id, title, source, published, imported_at, status, length of text)`` rows.
+
+    ``counts``: (pending, accepted, rejected) marks by document; ``when`` reads a stored time as UTC.
+    """
+    out = []
+    for doc_id, title, source, published, imported_at, status, chars in rows:
+        pending, accepted, rejected = counts.get(doc_id, (0, 0, 0))
+        out.append(DocumentSummary(doc_id, title, source, published, when(imported_at), ReviewStatus(status), pending, accepted, rejected, chars or 0))
+    return out
 
 
 @dataclass(slots=True)
