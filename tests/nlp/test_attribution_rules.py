@@ -37,6 +37,15 @@ CASES = [
     ("She spoke briefly about the flood defences.", "reported", "She", "spoke", "the flood defences"),
     # "hoping" is a form of hope (the small lemmatizer says "hop")
     ("Officials are hoping that the ferry resumes soon.", "reported", "Officials", "are hoping", "that the ferry resumes soon"),
+    # a frame after a quote, past two spaces
+    ("“The water is safe to drink again,”  the utility reported.", "direct_quote", "the utility", "reported", "“The water is safe to drink again,”"),
+    # a frame after a quote whose verb only says how it was said
+    ("“Nobody reads the fine print,” she sighs.", "direct_quote", "she", "sighs", "“Nobody reads the fine print,”"),
+    ("“Ask the council,” he shrugged.", "direct_quote", "he", "shrugged", "“Ask the council,”"),
+    # a stance without a subject of its own: the noun a participle describes, the subject of the clause served
+    ("Several unions backing the mayor marched through the city centre.", "reported", "Several unions", "backing", "the mayor"),
+    ("The senator won her first race by denouncing the new tariffs.", "reported", "The senator", "denouncing", "the new tariffs"),
+    ("Ms. Ortega travelled to Lisbon to discuss the fishing quotas.", "reported", "Ms. Ortega", "to discuss", "the fishing quotas"),
 ]
 
 
@@ -54,7 +63,20 @@ def test_attribution_rules(claims, text: str, kind: str, source: str | None, cue
         "The resort is now called Palm Shores.",  # a passive that names
         "They pushed the cart up the hill.",  # not a stance
         "Officials in Geneva said on Monday.",  # nothing said
+        "Several trucks carrying the grain crossed the border.",  # a participle that is no stance
     ],
 )
 def test_no_attribution_where_there_is_none(claims, text: str) -> None:  # type: ignore[no-untyped-def]
     assert [c for c in claims(text) if c["type"] == "reported"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“We are closed for the day.” The owner locked the door.",  # the quote ends its sentence: no frame after it
+        "“Welcome home,” the mayor handed the keys to the family.",  # the verb has an object of its own
+    ],
+)
+def test_a_verb_after_a_quote_is_not_always_its_frame(claims, text: str) -> None:  # type: ignore[no-untyped-def]
+    quotes = [c for c in claims(text) if c["type"] == "direct_quote"]
+    assert all(c["cue"] not in ("locked", "handed") for c in quotes), quotes

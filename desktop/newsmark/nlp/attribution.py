@@ -230,6 +230,22 @@ def _subject(tok: Token) -> Token | None:
     return None
 
 
+def _holder(verb: Token) -> Token | None:
+    """Who holds the view of a verb that has no subject of its own: the subject of the clause it serves
+    (``won by denouncing X``, ``met her to discuss X``), or the noun a participle describes (``groups
+    backing Cruz``, ``a poll showing …``)."""
+    head = verb.head
+    if head.i == verb.i:
+        return None
+    if verb.dep_ == "pcomp" and verb.tag_ == "VBG" and head.pos_ == "ADP" and head.head.pos_ in ("VERB", "AUX"):
+        return _subject(head.head)
+    if verb.dep_ == "advcl" and head.pos_ in ("VERB", "AUX") and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        return _subject(head)
+    if verb.dep_ == "acl" and verb.tag_ == "VBG" and head.pos_ in ("NOUN", "PROPN", "PRON") and head.i < verb.i:
+        return head
+    return None
+
+
 def _cue_span(doc: Doc, verb: Token, stop: int | None = None) -> TokSpan:
     """The verb with its auxiliaries/negation just before it, its particle, and tell's addressee."""
     start = verb.i
@@ -330,7 +346,7 @@ def _frame_after(doc: Doc, lay: _Layout, q_end: int) -> tuple[Token, Token | Non
         return doc[name[0] - 1] if doc[name[0] - 1].text in DASHES else doc[q_end], None, name  # “…” ― Pamela Padilla
     while end < n and end - q_end < 30:
         tok = doc[end]
-        if lay.para[end] != para or tok.text in QUOTE_TOKENS or tok.is_space:
+        if lay.para[end] != para or tok.text in QUOTE_TOKENS or (tok.is_space and "\n" in tok.text):
             break
         if tok.text in SENT_FINAL:
             break
@@ -349,11 +365,34 @@ def _frame_after(doc: Doc, lay: _Layout, q_end: int) -> tuple[Token, Token | Non
                 return None
             if any(b.text in SENT_FINAL for b in before):
                 return None
-            if any(c.dep_ in ("ccomp", "xcomp") and c.i > tok.i for c in tok.children):
+            if any(c.dep_ in ("ccomp", "xcomp") and c.i > tok.i and c.left_edge.i <= tok.i + 2 for c in tok.children):
                 return None  # “Title,” X said the show is … — the verb reports something else
             if subj is not None and not (q_end <= subj.i < end):
                 subj = None
             return tok, subj, window
+    return _manner_frame(doc, q_end, end)
+
+
+def _manner_frame(doc: Doc, q_end: int, end: int) -> tuple[Token, Token | None, TokSpan] | None:
+    """``“…,” he mocks.`` / ``“…!” Oliver barked.``: a quote that ends on a comma (or ! ?) and a short
+    subject + verb that close the sentence — the verb says how it was said, whatever verb it is."""
+    k = q_end - 1
+    while k > 0 and doc[k].text in QUOTE_TOKENS:
+        k -= 1
+    if doc[k].text not in (",", "!", "?", "—", "–"):
+        return None
+    for i in range(q_end, min(end, q_end + 8)):
+        tok = doc[i]
+        if tok.pos_ != "VERB" or tok.dep_ not in ("ROOT", "parataxis", "ccomp", "conj"):
+            continue
+        subj = next((c for c in tok.children if c.dep_ == "nsubj" and q_end <= c.left_edge.i and c.i < i), None)
+        if subj is None or any(doc[m].pos_ == "VERB" for m in range(q_end, subj.left_edge.i)):
+            return None
+        if any(c.dep_ in ("dobj", "ccomp", "xcomp", "attr", "acomp", "oprd") and c.i > tok.i for c in tok.children):
+            return None  # “…,” he wrote a letter / he seemed angry: not a frame
+        if not _near_sentence_end(doc, tok):
+            return None
+        return tok, subj, (q_end, end)
     return None
 
 
@@ -662,6 +701,8 @@ def _reported_claims(doc: Doc, lay: _Layout, taken: list[TokSpan]) -> list[Found
         content, rule = got
         lo, hi = lay.bounds(tok.i)
         subj = _subject(tok)
+        if subj is None and not _is_passive(tok):
+            subj = _holder(tok)
         cue = _cue_span(doc, tok, stop=content[0] if content[0] > tok.i else None)
         source: TokSpan | None = None
         if subj is not None and subj.lower_ not in lexicon.NON_SPEAKERS and lo <= subj.i < hi:
