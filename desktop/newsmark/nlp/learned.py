@@ -1,7 +1,19 @@
 """What a pipeline trained by Newsmark adds at prediction time: learned claims, sources and cues.
 
 A pipeline trained from the user's corrections (:mod:`newsmark.nlp.training`)
-carries a spaCy ``spancat`` component, ``newsmark_spancat``, that writes its
+carries ``newsmark_tagger`` (:data:`TAGGER`, :class:`LearnedAttribution`): the
+attribution tagger of :mod:`newsmark.nlp.tagger`, stacked on the rules. The
+loader puts the rule-based ``newsmark_claims`` just before it; it reads the
+rules' claims, tags Source / Cue / Content with the rules' predictions among its
+features, links the tags into claims, and puts them in place of the rules'
+attributions (the rules' unattributed claims — statistics, assertions … — stay
+where no learned claim overlaps them). Its raw spans are kept in
+``doc.spans["newsmark_claims"]`` (:data:`SPANS_KEY`, labels ``SOURCE``, ``CUE``,
+``REPORTED``). Without ``newsmark_claims`` before it (a bare ``spacy.load``) it
+runs the attribution rules itself.
+
+Pipelines trained by earlier versions carry instead a spaCy ``spancat``
+component, ``newsmark_spancat``, that writes its
 predictions to ``doc.spans["newsmark_claims"]`` (:data:`SPANS_KEY`), labelled
 with the claim labels (``QUOTE``, ``REPORTED`` …), ``SOURCE`` and ``CUE``.
 
@@ -40,6 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
 
 SPANS_KEY = "newsmark_claims"
+TAGGER = "newsmark_tagger"
 SPANCAT = "newsmark_spancat"
 FACTORY = "newsmark_learned_claims"
 SUGGESTER = "newsmark.attribution_suggester.v1"
@@ -303,8 +316,61 @@ class LearnedClaims:
             yield self(doc)
 
 
+class LearnedAttribution:
+    """Pipeline component ``newsmark_tagger``: the learned attribution model in place of the rules' attributions."""
+
+    def __init__(self, name: str = TAGGER, model: Any = None) -> None:
+        self.name = name
+        self.model = model  # newsmark.nlp.tagger.AttributionModel (None until trained or loaded)
+
+    def __call__(self, doc: Doc) -> Doc:
+        from spacy.tokens import Span
+
+        from newsmark.nlp.attribution import detect
+        from newsmark.nlp.claims import CLAIMS_KEY, CUES_KEY, EXTENSION, SOURCES_KEY, claims_of, ensure_extension
+        from newsmark.nlp.tagger import attributed, merge_with_rules
+
+        if self.model is None:
+            return doc
+        ensure_extension()
+        ran = doc._.get(EXTENSION) is not None  # newsmark_claims came before
+        rule_claims = claims_of(doc) if ran else detect(doc, factual=False)
+        rules = attributed(rule_claims)
+        spans = self.model.spans(doc, rules)
+        from newsmark.nlp.tagger import link
+
+        learned = link(doc, spans, rules)
+        found = merge_with_rules(learned, rule_claims)
+        raw = []
+        for label, role_spans in zip((SOURCE_LABEL, CUE_LABEL, CLAIM_TYPE_LABELS[ClaimType.REPORTED]), spans, strict=True):
+            raw += [Span(doc, start, end, label=label) for start, end in role_spans]
+        doc.spans[SPANS_KEY] = sorted(raw, key=lambda s: (s.start, s.end))
+        sources = sorted({c.source for c in found if c.source})
+        cues = sorted({c.cue for c in found if c.cue})
+        doc.spans[CLAIMS_KEY] = [Span(doc, *c.content, label=CLAIM_TYPE_LABELS[c.claim_type]) for c in found]
+        doc.spans[SOURCES_KEY] = [Span(doc, *s, label=SOURCE_LABEL) for s in sources]
+        doc.spans[CUES_KEY] = [Span(doc, *c, label=CUE_LABEL) for c in cues]
+        doc._.set(EXTENSION, [c.to_json() for c in found])
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        for doc in docs:
+            yield self(doc)
+
+    def to_disk(self, path: Any, *, exclude: Any = ()) -> None:
+        if self.model is None:
+            raise ValueError("newsmark_tagger has no model to save")
+        self.model.to_disk(path)
+
+    def from_disk(self, path: Any, *, exclude: Any = ()) -> LearnedAttribution:
+        from newsmark.nlp.tagger import AttributionModel
+
+        self.model = AttributionModel.from_disk(path)
+        return self
+
+
 def register() -> None:
-    """Register the suggester and the ``newsmark_learned_claims`` factory (idempotent)."""
+    """Register the suggester and the ``newsmark_learned_claims`` and ``newsmark_tagger`` factories (idempotent)."""
     import spacy
     from spacy.language import Language
 
@@ -316,9 +382,20 @@ def register() -> None:
         def make_learned(nlp: Any, name: str, rules: str) -> LearnedClaims:
             return LearnedClaims(name, rules=rules)
 
+    if not Language.has_factory(TAGGER):
+
+        @Language.factory(TAGGER, assigns=["doc.spans"])
+        def make_tagger(nlp: Any, name: str) -> LearnedAttribution:
+            return LearnedAttribution(name)
+
 
 def has_learned_claims(nlp: Language) -> bool:
+    """Whether the pipeline has an (earlier version's) trained spancat, which ``newsmark_learned_claims`` merges."""
     return SPANCAT in nlp.pipe_names
+
+
+def has_tagger(nlp: Language) -> bool:
+    return TAGGER in nlp.pipe_names
 
 
 def add_learned_claims(nlp: Language, *, rules: str = "merge") -> Language:

