@@ -46,6 +46,12 @@ CASES = [
     ("Several unions backing the mayor marched through the city centre.", "reported", "Several unions", "backing", "the mayor"),
     ("The senator won her first race by denouncing the new tariffs.", "reported", "The senator", "denouncing", "the new tariffs"),
     ("Ms. Ortega travelled to Lisbon to discuss the fishing quotas.", "reported", "Ms. Ortega", "to discuss", "the fishing quotas"),
+    # acts of publishing, offering and deciding count as a source's stance (PolNeAR's sense)
+    ("The ministry released a report on river pollution.", "reported", "The ministry", "released", "a report on river pollution"),
+    ("The governor offered a compromise on school funding.", "reported", "The governor", "offered", "a compromise on school funding"),
+    ("The council voted to close the old harbour.", "reported", "The council", "voted", "to close the old harbour"),
+    # a noun of judgement with its holder and its object
+    ("The mayor's attack on the bus plan surprised her allies.", "reported", "The mayor's", "attack", "the bus plan"),
 ]
 
 
@@ -64,6 +70,8 @@ def test_attribution_rules(claims, text: str, kind: str, source: str | None, cue
         "They pushed the cart up the hill.",  # not a stance
         "Officials in Geneva said on Monday.",  # nothing said
         "Several trucks carrying the grain crossed the border.",  # a participle that is no stance
+        "The harbour was released from quarantine on Monday.",  # the passive of an act names no view
+        "The mayor's visit to the harbour lasted an hour.",  # a noun that is no judgement
     ],
 )
 def test_no_attribution_where_there_is_none(claims, text: str) -> None:  # type: ignore[no-untyped-def]

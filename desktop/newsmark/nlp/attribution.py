@@ -826,6 +826,13 @@ def _noun_claim(doc: Doc, lay: _Layout, noun: Token) -> FoundClaim | None:
         if c.i > noun.i and c.dep_ == "acl" and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children):
             content = (c.left_edge.i, c.right_edge.i + 1)
             break
+    if content is None and noun.lemma_.lower() in lexicon.NOUN_OBJECT_CUES:
+        for c in children:
+            if c.i > noun.i and c.dep_ == "prep" and c.lower_ in ("of", "for", "on", "against", "about", "over", "with", "to", "toward", "towards"):
+                objs = [g for g in c.children if g.dep_ in ("pobj", "pcomp")]
+                if objs:
+                    content = (objs[0].left_edge.i, objs[0].right_edge.i + 1)
+                    break
     if content is None:
         return None
     source: TokSpan | None = None

@@ -77,6 +77,12 @@ STANCE_VERBS = frozenset(
     recite disavow articulate assail balk interpret rebuff rule determine focus share chant boo liken compare
     characterize characterise label dub brand regard view applaud chide scold rebuke ridicule disparage
     question dispute contest rebut refute contradict downplay dismiss champion push lobby demand
+    offer release issue list voice report publish outline invoke claim email retweet retweete suggest quote
+    circulate broadcast utter pronounce clarify detail unveil underscore address reaffirm attribute
+    like love dislike ignore bemoan relish resist approve renounce repudiate underestimate contemplate
+    persuade encourage press pressure request hammer knock savage brush single contrast frame
+    distance opt swear plan order decide vote name appoint sign aim file introduce veto adopt ban
+    restrict negotiate project calculate identify promote look lay
     """.split()
 )
 
@@ -89,7 +95,7 @@ NO_OBJECT_CONTENT = frozenset(
     """.split()
 )
 # Passives that name or discover rather than attribute ("is called Patriot", "was found dead")
-NO_PASSIVE_CONTENT = frozenset("call find focus view name".split())
+NO_PASSIVE_CONTENT = frozenset("call find focus view name release publish restrict decide look introduce offer aim file".split())
 
 # Nouns that carry an attribution when someone's and followed by a clause ("Trump's claim that …")
 NOUN_CUES = frozenset(
@@ -101,6 +107,11 @@ NOUN_CUES = frozenset(
     acknowledgment acknowledgement confession boast plea appeal objection rebuke dismissal attack critique
     """.split()
 )
+
+# Nouns of judgement whose prepositional object is what the judgement is about, with a holder
+# ("Garcia's attack on the plan", "criticism of the deal from the mayor"); the rest of NOUN_CUES
+# need a clause (checked on PolNeAR train: with an object alone they were right too rarely)
+NOUN_OBJECT_CUES = frozenset("attack criticism critique endorsement opposition condemnation praise accusation".split())
 
 # Verbs of impression: "X seems to …", "it appears that …" (an attribution, often without a named holder)
 SEEM_VERBS = frozenset("seem appear".split())
