@@ -52,6 +52,10 @@ CASES = [
     ("The council voted to close the old harbour.", "reported", "The council", "voted", "to close the old harbour"),
     # a noun of judgement with its holder and its object
     ("The mayor's attack on the bus plan surprised her allies.", "reported", "The mayor's", "attack", "the bus plan"),
+    # a copula and an adjective of attitude, with what it is about
+    ("Local farmers are skeptical of the new water rules.", "reported", "Local farmers", "are skeptical of", "the new water rules"),
+    ("The chairwoman was reluctant to endorse either candidate.", "reported", "The chairwoman", "was reluctant", "to endorse either candidate"),
+    ("It is unclear whether the ferry will run this winter.", "reported", None, "is unclear", "whether the ferry will run this winter"),
 ]
 
 
@@ -72,6 +76,9 @@ def test_attribution_rules(claims, text: str, kind: str, source: str | None, cue
         "Several trucks carrying the grain crossed the border.",  # a participle that is no stance
         "The harbour was released from quarantine on Monday.",  # the passive of an act names no view
         "The mayor's visit to the harbour lasted an hour.",  # a noun that is no judgement
+        "The soup was hot to the touch.",  # an adjective that is no attitude
+        "It is clear that the bridge needs repairs.",  # "clear" is the writer's own (left out on PolNeAR train)
+        "The coalition includes a group that supports the tax.",  # relative "that" is no speaker
     ],
 )
 def test_no_attribution_where_there_is_none(claims, text: str) -> None:  # type: ignore[no-untyped-def]

@@ -681,6 +681,12 @@ def _reported_claims(doc: Doc, lay: _Layout, taken: list[TokSpan]) -> list[Found
                 found.append(claim)
                 _mark(lay, claim)
             continue
+        if tok.pos_ == "ADJ" and tok.lower_ in lexicon.ATTITUDE_ADJECTIVES and tok.dep_ == "acomp":
+            claim = _attitude_claim(doc, lay, tok)
+            if claim is not None:
+                found.append(claim)
+                _mark(lay, claim)
+            continue
         if tok.pos_ == "NOUN" and tok.lemma_.lower() in lexicon.NOUN_CUES:
             claim = _noun_claim(doc, lay, tok)
             if claim is not None:
@@ -853,6 +859,51 @@ def _noun_claim(doc: Doc, lay: _Layout, noun: Token) -> FoundClaim | None:
     if content is None or any(lay.used[i] for i in range(source[0], source[1])) or lay.used[noun.i]:
         return None
     return FoundClaim(ClaimType.REPORTED, content, 0.4, source, cue, "reported:noun")
+
+
+def _attitude_claim(doc: Doc, lay: _Layout, adj: Token) -> FoundClaim | None:
+    """``Voters are skeptical of the plan``, ``She was reluctant to endorse him``, ``It is unclear whether …``:
+    a copula and an adjective of attitude, with what the attitude is about (an object, an infinitive or a
+    clause); the holder is the subject (nobody for ``it``)."""
+    verb = adj.head
+    if verb.pos_ not in ("AUX", "VERB") or _lemma(verb) not in ("be", "remain", "become", "grow", "feel", "sound", "stay"):
+        return None
+    content: TokSpan | None = None
+    cue_end = adj.i + 1
+    for c in adj.children:
+        if c.i <= adj.i:
+            continue
+        if c.dep_ == "prep" and c.lower_ in ("about", "of", "with", "on", "in", "over", "at", "toward", "towards", "to", "for", "that"):
+            objs = [g for g in c.children if g.dep_ in ("pobj", "pcomp")]
+            if objs:
+                content = (objs[0].left_edge.i, objs[0].right_edge.i + 1)
+                cue_end = c.i + 1
+                break
+        if c.dep_ in ("xcomp", "ccomp"):
+            content = (c.left_edge.i, c.right_edge.i + 1)
+            break
+    if content is None:
+        for c in verb.children:  # "it is unclear whether …": the clause hangs off the copula
+            if c.dep_ == "ccomp" and c.i > adj.i:
+                content = (c.left_edge.i, c.right_edge.i + 1)
+                break
+    if content is None:
+        return None
+    subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < verb.i), None)
+    source: TokSpan | None = None
+    if subj is not None and subj.lower_ not in ("it", "there", "this", "that", "what"):
+        source = _source_span(doc, subj, [content])
+    elif subj is None or subj.lower_ != "it":
+        return None
+    start = verb.i
+    while start > 0 and doc[start - 1].dep_ in ("aux", "neg") and doc[start - 1].head.i == verb.i:
+        start -= 1
+    cue = (start, cue_end) if start < adj.i and all(doc[k].dep_ in ("neg", "advmod", "aux") or k in (verb.i, adj.i) or k >= adj.i for k in range(start, cue_end)) else (adj.i, cue_end)
+    lo, hi = lay.bounds(adj.i)
+    content = _trim(doc, (max(content[0], lo), min(content[1], hi)), frozenset(SENT_FINAL))
+    if content is None or any(lay.used[i] for i in range(*cue)) or (source is not None and any(lay.used[i] for i in range(*source))):
+        return None
+    return FoundClaim(ClaimType.REPORTED, content, 0.45, source, cue, "reported:attitude")
 
 
 def _seem_claim(doc: Doc, lay: _Layout, verb: Token) -> FoundClaim | None:

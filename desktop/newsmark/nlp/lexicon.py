@@ -40,8 +40,9 @@ NEEDS_CONTENT = frozenset("see know understand learn consider figure describe co
 # Particles that belong to the cue: "point out", "lay out"
 CUE_PARTICLES = frozenset("out up on".split())
 
-# Subject words that are not speakers ("it is said", "there is")
-NON_SPEAKERS = frozenset("there what this".split())
+# Subject words that are not speakers ("it is said", "there is"; relative "that" — "a group that backs X" —
+# was right too rarely on PolNeAR train, whose annotators name the group)
+NON_SPEAKERS = frozenset("there what this that".split())
 
 # Predictions
 PREDICTION_LEMMAS = frozenset("expect forecast predict project anticipate".split())
@@ -112,6 +113,19 @@ NOUN_CUES = frozenset(
 # ("Garcia's attack on the plan", "criticism of the deal from the mayor"); the rest of NOUN_CUES
 # need a clause (checked on PolNeAR train: with an object alone they were right too rarely)
 NOUN_OBJECT_CUES = frozenset("attack criticism critique endorsement opposition condemnation praise accusation".split())
+
+# Adjectives of attitude after a copula: "is skeptical of X", "was reluctant to endorse X", "it is unclear whether …"
+# (checked on PolNeAR train: "clear", "determined", "resistant", "favorable", "unaware", "united" were left out)
+ATTITUDE_ADJECTIVES = frozenset(
+    """
+    confident hopeful optimistic pessimistic skeptical sceptical doubtful sure unsure certain uncertain convinced
+    aware afraid fearful worried concerned anxious nervous wary leery reluctant eager keen willing unwilling
+    happy unhappy pleased glad delighted proud ashamed sorry angry furious upset frustrated disappointed dismayed
+    annoyed outraged satisfied dissatisfied comfortable uncomfortable critical supportive opposed sympathetic hostile
+    unfavorable enthusiastic passionate adamant unclear committed open receptive
+    divided split bullish bearish cautious sick tired fond suspicious mindful excited thrilled grateful
+    """.split()
+)
 
 # Verbs of impression: "X seems to …", "it appears that …" (an attribution, often without a named holder)
 SEEM_VERBS = frozenset("seem appear".split())
