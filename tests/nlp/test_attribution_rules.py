@@ -56,6 +56,10 @@ CASES = [
     ("Local farmers are skeptical of the new water rules.", "reported", "Local farmers", "are skeptical of", "the new water rules"),
     ("The chairwoman was reluctant to endorse either candidate.", "reported", "The chairwoman", "was reluctant", "to endorse either candidate"),
     ("It is unclear whether the ferry will run this winter.", "reported", None, "is unclear", "whether the ferry will run this winter"),
+    # seeing something as something is a view
+    ("Most farmers see the new levy as a tax on bread.", "reported", "Most farmers", "see", "the new levy as a tax on bread"),
+    # a poll that opens the sentence speaks for what follows
+    ("In a new poll, the mayor leads her rival by six points.", "reported", "a new poll", "In", "the mayor leads her rival by six points"),
 ]
 
 
@@ -79,6 +83,8 @@ def test_attribution_rules(claims, text: str, kind: str, source: str | None, cue
         "The soup was hot to the touch.",  # an adjective that is no attitude
         "It is clear that the bridge needs repairs.",  # "clear" is the writer's own (left out on PolNeAR train)
         "The coalition includes a group that supports the tax.",  # relative "that" is no speaker
+        "In the morning, the ferry left the harbour.",  # "in" + a time is no poll
+        "They saw the ship in the harbour.",  # seeing without "as" is no view
     ],
 )
 def test_no_attribution_where_there_is_none(claims, text: str) -> None:  # type: ignore[no-untyped-def]

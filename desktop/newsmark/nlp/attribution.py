@@ -595,6 +595,12 @@ def _content_of(doc: Doc, verb: Token) -> tuple[TokSpan, str] | None:
         if objs and any(t.pos_ in ("VERB", "AUX") for t in objs[0].subtree):
             # "says the movement that's sweeping the country appeals to …": a clause the parser read as an object
             return (objs[0].left_edge.i, verb.right_edge.i + 1), "reported:object-clause"
+    if lemma in ("see", "view", "regard", "perceive"):
+        # "voters see Clinton as the stronger candidate": the object and what it is seen as
+        objs = [c for c in children if c.dep_ == "dobj" and c.i > verb.i]
+        as_ = [c for c in children if c.dep_ == "prep" and c.lower_ == "as" and c.i > verb.i]
+        if objs and as_ and objs[0].i < as_[0].i:
+            return (objs[0].left_edge.i, as_[0].right_edge.i + 1), "reported:see-as"
     if lemma in lexicon.STANCE_VERBS or lemma in lexicon.STANCE_PREPOSITIONS or (
         lemma in lexicon.REPORTING_VERBS and lemma not in lexicon.NO_OBJECT_CONTENT
     ):
@@ -681,6 +687,12 @@ def _reported_claims(doc: Doc, lay: _Layout, taken: list[TokSpan]) -> list[Found
                 found.append(claim)
                 _mark(lay, claim)
             continue
+        if tok.lower_ == "in" and tok.dep_ == "prep":
+            claim = _in_poll_claim(doc, lay, tok)
+            if claim is not None:
+                found.append(claim)
+                _mark(lay, claim)
+                continue
         if tok.pos_ == "ADJ" and tok.lower_ in lexicon.ATTITUDE_ADJECTIVES and tok.dep_ == "acomp":
             claim = _attitude_claim(doc, lay, tok)
             if claim is not None:
@@ -859,6 +871,26 @@ def _noun_claim(doc: Doc, lay: _Layout, noun: Token) -> FoundClaim | None:
     if content is None or any(lay.used[i] for i in range(source[0], source[1])) or lay.used[noun.i]:
         return None
     return FoundClaim(ClaimType.REPORTED, content, 0.4, source, cue, "reported:noun")
+
+
+def _in_poll_claim(doc: Doc, lay: _Layout, prep: Token) -> FoundClaim | None:
+    """``In a CBS News poll last week, Clinton led Sanders 56 to 32``: a survey or study that opens the
+    clause (before a comma) is the source of what the clause says, like ``according to``."""
+    objs = [c for c in prep.children if c.dep_ == "pobj"]
+    if not objs or objs[0].lemma_.lower() not in lexicon.SURVEY_NOUNS:
+        return None
+    head = prep.head
+    lo, hi = lay.bounds(prep.i)
+    end = prep.right_edge.i + 1
+    if end >= hi or doc[end].text != "," or head.i < end or head.pos_ not in ("VERB", "AUX"):
+        return None
+    if prep.i != lo and doc[prep.i - 1].text != ",":
+        return None
+    content = _trim(doc, (end + 1, head.right_edge.i + 1), frozenset(SENT_FINAL))
+    source = _trim_to_words(doc, _subtree_span(objs[0]))
+    if content is None or source is None or _words(doc, content) < 2 or any(lay.used[i] for i in range(prep.i, end)):
+        return None
+    return FoundClaim(ClaimType.REPORTED, content, 0.6, source, (prep.i, prep.i + 1), "reported:in-poll")
 
 
 def _attitude_claim(doc: Doc, lay: _Layout, adj: Token) -> FoundClaim | None:

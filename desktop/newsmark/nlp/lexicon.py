@@ -127,6 +127,9 @@ ATTITUDE_ADJECTIVES = frozenset(
     """.split()
 )
 
+# Surveys and studies that speak for their findings: "In a CBS News poll, Clinton led …"
+SURVEY_NOUNS = frozenset("poll survey study report analysis census".split())
+
 # Verbs of impression: "X seems to …", "it appears that …" (an attribution, often without a named holder)
 SEEM_VERBS = frozenset("seem appear".split())
 
