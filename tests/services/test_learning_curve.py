@@ -94,3 +94,33 @@ def test_real_polnear_article_keeps_every_gold_role(shared_data: Path) -> None:
     assert {(s.start, s.end) for s in doc.spans if s.kind == SpanKind.CLAIM} == contents
     longest = {max(a.source.fragments, key=lambda f: f[1] - f[0]) for a in gold.attributions if a.source}
     assert {(s.start, s.end) for s in doc.spans if s.kind == SpanKind.SOURCE} == longest
+
+
+def test_annotator_agreement_scores_the_second_annotator_against_the_first(gold_dir: Path, tmp_path: Path) -> None:
+    from newsmark.services.learning_curve import annotator_agreement
+
+    differing = annotator_agreement(gold_dir)
+    assert differing.articles == 1
+    assert differing.scores["source overlap"] == 0.0, "the second annotator's only source is one the first did not mark"
+    assert differing.mean_overlap == 0.0
+    same = tmp_path / "same"
+    (same / "text").mkdir(parents=True)
+    (same / "attributions").mkdir()
+    (same / "text" / "one.txt").write_text(TEXT, encoding="utf-8")
+    (same / "attributions" / "one_ab.ann").write_text(ANN, encoding="utf-8")
+    (same / "attributions" / "one_cd.ann").write_text(ANN, encoding="utf-8")
+    (same / "text" / "two.txt").write_text(TEXT, encoding="utf-8")
+    (same / "attributions" / "two_ab.ann").write_text(ANN, encoding="utf-8")  # one annotator only: not counted
+    agreed = annotator_agreement(same)
+    assert agreed.articles == 1 and agreed.mean_overlap == 1.0 and agreed.scores["content exact"] == 1.0
+
+
+def test_plot_draws_the_annotators_agreement(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from newsmark.services.learning_curve import Agreement
+
+    points = [CurvePoint(0, attribution_f1=0.77, scores={"source overlap": 0.76})]
+    points += [CurvePoint(n, attribution_f1=0.8, scores={"source overlap": 0.79}) for n in (10, 50)]
+    png = tmp_path / "curve.png"
+    plot_points(points, png, agreement=Agreement(articles=16, mean_overlap=0.853))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000

@@ -119,6 +119,7 @@ class TrainOutcome:
     seconds: float = 0.0
     timed_out: bool = False
     trained: list[str] = field(default_factory=list)  # "ner", "claims"
+    ner_skipped: str = ""  # why the entity recognizer was left as it was, if it was
     claims_epochs: int = 0  # full passes of the attribution tagger
     claims_stacked: bool = False
     claims_seconds: float = 0.0
@@ -212,6 +213,7 @@ class _Batches:
         self.stored: list[tuple[bytes, list[Gold], list[list[Offsets]]]] = []
         self.tagged: list[tuple[Any, Any]] = []  # (feature ids, gold tags) per text, in order
         self.edges: list[dict[str, tuple[int, int]]] = []  # per text: how often the rules' edges were the user's
+        self.entity_changes = 0  # accepted entity marks the base model did not predict, and rejected ones
         self.batch_size = batch_size
         self.cache: dict[str, int] = {}
         done = 0
@@ -223,6 +225,9 @@ class _Batches:
                 predicted_ents = []
                 for doc, gold in zip(nlp.pipe((g.text for g in part), batch_size=batch_size), part, strict=True):
                     predicted_ents.append([(e.start_char, e.end_char, e.label_) for e in doc.ents] if base_entities else [])
+                    if base_entities:
+                        base = set(predicted_ents[-1])
+                        self.entity_changes += sum(1 for e in gold.entities if e not in base) + len(gold.rejected_entities)
                     if claims:
                         rules = attributed(detect(doc, factual=False))
                         spans = _role_spans(doc, gold)
@@ -396,6 +401,10 @@ def train(
             outcome.epochs_done = fit.epochs_done
             if timed_out["flag"]:
                 outcome.timed_out = True
+        if train_ner and options.keep_base_entities and batches.entity_changes == 0:
+            # every accepted entity mark is what the base model suggested, none rejected: nothing to learn, only to lose
+            train_ner = False
+            outcome.ner_skipped = "no entity mark differs from the base model's suggestions"
         ner = nlp.get_pipe("ner") if train_ner else None
         if ner is not None:
             for label in entity_labels:

@@ -33,7 +33,7 @@ from typing import Any
 
 from newsmark.formats.brat_gold import GoldArticle, list_gold_articles, read_ann
 from newsmark.model import AnnotatedDocument, NewDocument, Span, SpanKind, SpanStatus
-from newsmark.services.evaluation import AttributionReport, eval_attribution
+from newsmark.services.evaluation import PRF, ROLES, AttributionReport, eval_attribution, gold_attribution_spans, score_spans
 
 CONTENT_LABEL = "REPORTED"
 
@@ -152,14 +152,64 @@ def learning_curve(
     return points
 
 
+@dataclass(slots=True)
+class Agreement:
+    """How far two annotators of the same articles agree, scored like a model against the first one."""
+
+    articles: int = 0
+    scores: dict[str, float] = field(default_factory=dict)  # "<role> <match>" -> F1
+    mean_overlap: float = 0.0  # the same mean as a point's attribution_f1
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def annotator_agreement(*folders: Path | str) -> Agreement:
+    """The second annotator's attributions scored against the first's, on every article of ``folders`` that has two.
+
+    The same scorer and the same first annotator as the curve's points: a
+    ceiling of sorts for them (a model that agreed with the first annotator as
+    well as a second one does would score this).
+    """
+    exact = {r: PRF() for r in ROLES}
+    overlap = {r: PRF() for r in ROLES}
+    out = Agreement()
+    for folder in folders:
+        for article in list_gold_articles(folder):
+            if len(article.ann_paths) < 2:
+                continue
+            first = gold_attribution_spans(article.ann_paths[:1], article.text_path)
+            second = gold_attribution_spans(article.ann_paths[1:2], article.text_path)
+            text = article.text()
+            for role in ROLES:
+                e, o = score_spans(text, second[role], first[role])
+                exact[role].add(e)
+                overlap[role].add(o)
+            out.articles += 1
+    for role in ROLES:
+        out.scores[f"{role} exact"] = round(exact[role].f1, 4)
+        out.scores[f"{role} overlap"] = round(overlap[role].f1, 4)
+    out.mean_overlap = round(sum(overlap[r].f1 for r in ROLES) / 3, 4)
+    return out
+
+
 def write_points(points: Sequence[CurvePoint], path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps([p.to_dict() for p in points], indent=2) + "\n", encoding="utf-8")
     tmp.replace(path)
 
 
-def plot_points(points: Sequence[CurvePoint], path: Path, *, title: str = "Attribution on PolNeAR dev after training on PolNeAR train") -> None:
-    """A PNG of overlap F1 per role and their mean against the number of training articles (matplotlib)."""
+def plot_points(
+    points: Sequence[CurvePoint],
+    path: Path,
+    *,
+    title: str = "Attribution on PolNeAR dev after training on PolNeAR train",
+    agreement: Agreement | None = None,
+) -> None:
+    """A PNG of overlap F1 per role and their mean against the number of training articles (matplotlib).
+
+    ``agreement``: the annotators' own agreement (:func:`annotator_agreement`), drawn as a line.
+    """
     import matplotlib
     import matplotlib.ticker
 
@@ -183,13 +233,17 @@ def plot_points(points: Sequence[CurvePoint], path: Path, *, title: str = "Attri
     if rules is not None:
         ax.axhline(rules.attribution_f1, color="grey", linestyle="--", label=f"rules alone ({rules.attribution_f1:.3f})")
     ax.axhline(0.88, color="tab:red", linestyle="-.", label="target 0.88")
+    if agreement is not None and agreement.articles:
+        ax.axhline(agreement.mean_overlap, color="tab:purple", linestyle=":", linewidth=1.6,
+                   label=f"two annotators agree ({agreement.articles} articles): {agreement.mean_overlap:.3f}")
     ax.set_xscale("log")
     ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xticks(xs)
     ax.set_xticklabels([str(x) for x in xs])
     ax.set_xlabel("PolNeAR train articles used as corrections")
     ax.set_ylabel("F1 on PolNeAR dev")
-    ax.set_ylim(0, 1)
+    shown = [p.attribution_f1 for p in points] + [v for p in trained for v in p.scores.values()]
+    ax.set_ylim(max(0.0, round(min(shown, default=0.0) - 0.1, 1)), 1)
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
