@@ -80,7 +80,7 @@ STANCE_VERBS = frozenset(
     question dispute contest rebut refute contradict downplay dismiss champion push lobby demand
     offer release issue list voice report publish outline invoke claim email retweet retweete suggest quote
     circulate broadcast utter pronounce clarify detail unveil underscore address reaffirm attribute
-    like love dislike ignore bemoan relish resist approve renounce repudiate underestimate contemplate
+    like love dislike ignore bemoan relish resist renounce repudiate underestimate contemplate
     persuade encourage press pressure request hammer knock savage brush single contrast frame
     distance opt swear plan order decide vote name appoint sign aim file introduce veto adopt ban
     restrict negotiate project calculate identify promote look lay
