@@ -328,7 +328,7 @@ class LearnedAttribution:
 
         from newsmark.nlp.attribution import detect
         from newsmark.nlp.claims import CLAIMS_KEY, CUES_KEY, EXTENSION, SOURCES_KEY, claims_of, ensure_extension
-        from newsmark.nlp.tagger import attributed, merge_with_rules
+        from newsmark.nlp.tagger import attributed, link, merge_with_rules
 
         if self.model is None:
             return doc
@@ -337,8 +337,6 @@ class LearnedAttribution:
         rule_claims = claims_of(doc) if ran else detect(doc, factual=False)
         rules = attributed(rule_claims)
         spans = self.model.spans(doc, rules)
-        from newsmark.nlp.tagger import link
-
         learned = link(doc, spans, rules)
         found = merge_with_rules(learned, rule_claims)
         raw = []

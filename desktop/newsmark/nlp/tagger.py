@@ -9,28 +9,38 @@ rules never use, a content the rules invent) rather than the whole task.
 
 Model: for each role (source, cue, content) an independent ``O``/``B``/``I``
 tagger — multinomial logistic regression over hashed sparse features (numpy
-only; a few seconds per pass over a thousand articles on one core), decoded
-per role with a Viterbi pass that forbids ``O → I``. Roles may overlap (an
-outer content holds an inner source and cue), which independent taggers allow.
+only, Adagrad; about ten seconds per pass over 840 news articles on one core),
+decoded per role with a Viterbi pass that forbids ``O → I`` and lowers ``O``'s
+score by a penalty per role (:data:`DEFAULT_OFFSETS`: more recall). Roles may
+overlap (an outer content holds an inner source and cue), which independent
+taggers allow. Optionally a second tagger is stacked on the first one's
+cross-validated predictions (:func:`fit_attribution`, :func:`stacked_strings`).
 
 Features per token (:func:`feature_ids`): word, lemma, part of speech, tag,
 dependency label, entity, shape; the head's lemma and part of speech; whether
 the lemma is a reporting/stance verb or a noun of saying (the rules' lexicon);
 the dependency path up to the nearest such verb (``nsubj``, ``ccomp>nsubj`` …)
 and that verb's lemma; inside or outside a quotation; position in sentence and
-paragraph; the neighbours' words and tags; the rules' Source/Cue/Content tag
+paragraph, the sentence's first word; the neighbours' words and tags; the rules' Source/Cue/Content tag
 (and the rule that produced it) at the token and at ±1, ±2 — and conjunctions of
 the rules' tags with the token's part of speech, dependency label, word and
 quotation state. Feature strings are hashed (CRC-32, stable across runs) into
 :data:`N_BUCKETS` rows.
+
+Tidying (:func:`refine`): a content is widened to the end of the phrase its last
+word heads; contents and sources that mostly agree with a rule's take the
+rule's edges, when the training marks showed the user shares them
+(:func:`choose_snap`).
 
 From tags to claims (:func:`link`): every predicted content becomes a claim;
 its cue is the predicted cue that governs it in the parse (else the nearest in
 its sentence or the one before/after), its source the predicted source attached
 to that cue (else the nearest); a rule claim whose content the prediction
 overlaps lends its source and cue when they were predicted too. A predicted cue
-or source left without a content takes the content of the rule claim it belongs
-to, or the clause its verb governs; otherwise it is dropped.
+left without a content takes the content of the rule claim it belongs to, or
+the clause its verb governs (with the nearest free source); a source no claim
+took is dropped. :func:`merge_with_rules` then puts the learned attributions in
+place of the rules' ones, keeping the rules' unattributed claims.
 
 This module imports neither spaCy nor thinc: it reads the tokens of a ``Doc``
 it is given (numpy is imported inside the functions that need it).
@@ -633,7 +643,8 @@ def link(doc: Doc, spans: Sequence[Sequence[TokSpan]], rule_claims: Sequence[Fou
     sent_of = _sentence_index(doc)
     has_parse = doc.has_annotation("DEP")
 
-    def near(span: TokSpan, pool: list[TokSpan], content: TokSpan) -> list[TokSpan]:
+    def near(pool: list[TokSpan], content: TokSpan) -> list[TokSpan]:
+        """The spans of ``pool`` outside ``content``, in its sentence(s) or the one before or after."""
         here = {sent_of[content[0]], sent_of[content[1] - 1]}
         lo, hi = min(here) - 1, max(here) + 1
         return [p for p in pool if not _overlaps(p, content) and lo <= sent_of[p[0]] <= hi]
@@ -653,12 +664,12 @@ def link(doc: Doc, spans: Sequence[Sequence[TokSpan]], rule_claims: Sequence[Fou
                     if rule.resolved and rule.source == claim.source:
                         claim.resolved = rule.resolved
         if claim.cue is None:
-            options = near(content, cues, content)
+            options = near(cues, content)
             if options:
                 governing = [c for c in options if has_parse and _governs(doc, c, content)]
                 claim.cue = min(governing or options, key=lambda c: (_distance(c, content), c))
         if claim.source is None:
-            options = near(content, sources, content)
+            options = near(sources, content)
             if options:
                 if claim.cue is not None and has_parse:
                     attached = [s for s in options if any(doc[i].head.i in range(*claim.cue) for i in range(*s))]
@@ -690,7 +701,7 @@ def link(doc: Doc, spans: Sequence[Sequence[TokSpan]], rule_claims: Sequence[Fou
         if content is None or any(_overlaps(content, c.content) and c.cue is None for c in claims):
             continue
         claim = FoundClaim(_claim_type(doc, content), content, 0.5, cue=cue, rule=LEARNED_RULE)
-        options = near(content, [s for s in sources if s not in used_sources], content)
+        options = near([s for s in sources if s not in used_sources], content)
         if rule is not None and rule.source and any(_overlaps(rule.source, s) for s in options):
             claim.source = next(s for s in options if _overlaps(rule.source, s))
         elif options:

@@ -218,7 +218,7 @@ def plot_points(
 
     trained = [p for p in points if p.size > 0]
     rules = next((p for p in points if p.size == 0), None)
-    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
+    fig, ax = plt.subplots(figsize=(9, 4.2), dpi=110)
     xs = [p.size for p in trained]
     for key, style, color in (
         ("source overlap", "o-", "tab:blue"),
@@ -246,7 +246,7 @@ def plot_points(
     ax.set_ylim(max(0.0, round(min(shown, default=0.0) - 0.1, 1)), 1)
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))  # beside the plot: it hides no point
     fig.tight_layout()
     tmp = path.with_name(path.stem + ".tmp.png")
     fig.savefig(tmp)
