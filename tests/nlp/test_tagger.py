@@ -252,5 +252,23 @@ def test_model_folder_round_trip(tmp_path: Path, sm) -> None:  # type: ignore[no
     model.to_disk(tmp_path / "m")
     loaded = AttributionModel.from_disk(tmp_path / "m")
     assert loaded.snap == (0.5, 0.0) and loaded.offsets == model.offsets and loaded.meta == {"articles": 10} and loaded.second is None
+    assert loaded.learned == model.learned == (False, True, False)
     doc = sm("Ann Lee said the dam will hold.")
     assert loaded.spans(doc, []) == model.spans(doc, [])
+
+
+def test_a_role_nobody_marked_keeps_the_rules_spans(sm) -> None:  # type: ignore[no-untyped-def]
+    """Training marks with contents only say nothing about sources and cues: the rules' stay."""
+    data = []
+    for ids, gold in _synthetic(10, np.random.default_rng(5)):
+        only_content = np.zeros_like(gold)
+        only_content[:, 2] = gold[:, 1]
+        data.append((ids, only_content))
+    model, _ = fit_attribution(data, FitOptions(epochs=1))
+    assert model.learned == (False, False, True)
+    doc = sm("Ann Lee said the dam will hold.")
+    rule = FoundClaim(ClaimType.REPORTED, tok(doc, "the dam will hold"), 0.8, source=tok(doc, "Ann Lee"), cue=tok(doc, "said"), rule="reported:ccomp")
+    spans = model.spans(doc, [rule])
+    assert spans[0] == [rule.source] and spans[1] == [rule.cue]
+    full, _ = fit_attribution(_synthetic(10, np.random.default_rng(5)), FitOptions(epochs=1))
+    assert full.learned == (False, True, False), "the synthetic docs mark cues only"

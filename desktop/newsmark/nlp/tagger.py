@@ -839,6 +839,9 @@ class AttributionModel:
     offsets: tuple[float, float, float] = DEFAULT_OFFSETS
     snap: tuple[float, float] = DEFAULT_SNAP
     meta: dict[str, Any] = field(default_factory=dict)
+    # roles the training marks had examples of; for the others the rules' spans are used as they are
+    # (a user who never marked a source has not said that nothing is one)
+    learned: tuple[bool, bool, bool] = (True, True, True)
 
     def spans(self, doc: Doc, rule_claims: Sequence[FoundClaim], cache: dict[str, int] | None = None) -> list[list[TokSpan]]:
         """Per role, the predicted spans of ``doc`` (``rule_claims``: the rules' attributions)."""
@@ -853,6 +856,10 @@ class AttributionModel:
             first = self.first.predict(ids)
             stacked = np.concatenate([ids, hash_features(stacked_strings(doc, first), cache)], axis=1)
             spans = self.second.predict(stacked, self.offsets)
+        for r, learned in enumerate(self.learned):
+            if not learned:
+                rule_spans = (c.source if r == 0 else c.cue if r == 1 else c.content for c in rule_claims)
+                spans[r] = sorted({t for span in rule_spans if span and (t := _edge_trim(doc, *span))})
         return refine(doc, spans, rule_claims, self.snap)
 
     def claims(self, doc: Doc, rule_claims: Sequence[FoundClaim]) -> list[FoundClaim]:
@@ -870,7 +877,14 @@ class AttributionModel:
         (folder / "first.npz").write_bytes(self.first.to_bytes())
         if self.second is not None:
             (folder / "second.npz").write_bytes(self.second.to_bytes())
-        cfg = {"offsets": list(self.offsets), "snap": list(self.snap), "stacked": self.second is not None, "n_buckets": N_BUCKETS, "meta": self.meta}
+        cfg = {
+            "offsets": list(self.offsets),
+            "snap": list(self.snap),
+            "learned": [role for role, on in zip(ROLES, self.learned, strict=True) if on],
+            "stacked": self.second is not None,
+            "n_buckets": N_BUCKETS,
+            "meta": self.meta,
+        }
         (folder / "model.json").write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
 
     @classmethod
@@ -886,7 +900,8 @@ class AttributionModel:
         second = TaggerModel.from_bytes((folder / "second.npz").read_bytes()) if cfg.get("stacked") else None
         offsets = tuple(float(x) for x in cfg.get("offsets", DEFAULT_OFFSETS))
         snap = tuple(float(x) for x in cfg.get("snap", DEFAULT_SNAP))
-        return cls(first, second, offsets, snap, dict(cfg.get("meta") or {}))  # type: ignore[arg-type]
+        learned = tuple(role in cfg.get("learned", ROLES) for role in ROLES)
+        return cls(first, second, offsets, snap, dict(cfg.get("meta") or {}), learned)  # type: ignore[arg-type]
 
 
 @dataclass(slots=True)
@@ -942,7 +957,8 @@ def fit_attribution(
     first = TaggerModel()
     report.epochs_done, report.stopped = first.fit(data, options, should_stop=stop, on_batch=progress_of(0))
     report.fits = 1
-    model = AttributionModel(first, None, offsets, snap)
+    learned = tuple(bool(any((gold[:, r] != O).any() for _ids, gold in data)) for r in range(3))
+    model = AttributionModel(first, None, offsets, snap, learned=learned)  # type: ignore[arg-type]
     if report.stopped or not stacking:
         return model, report
     assert stacked_ids is not None

@@ -122,6 +122,7 @@ class TrainOutcome:
     ner_skipped: str = ""  # why the entity recognizer was left as it was, if it was
     claims_epochs: int = 0  # full passes of the attribution tagger
     claims_stacked: bool = False
+    claims_roles: list[str] = field(default_factory=list)  # roles with marks to learn from (the others: the rules' spans)
     claims_seconds: float = 0.0
     parse_seconds: float = 0.0
     entity_labels: list[str] = field(default_factory=list)
@@ -397,6 +398,7 @@ def train(
             outcome.trained.append("claims")
             outcome.claims_epochs = fit.epochs_done
             outcome.claims_stacked = fit.stacked
+            outcome.claims_roles = [role for role, on in zip(("source", "cue", "content"), model.learned, strict=True) if on]
             outcome.claims_seconds = round(time.monotonic() - claims_started, 1)
             outcome.epochs_done = fit.epochs_done
             if timed_out["flag"]:
