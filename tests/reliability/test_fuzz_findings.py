@@ -81,3 +81,18 @@ def test_a_label_studio_relation_whose_labels_are_not_a_list_is_dropped_with_a_w
     items = list(label_studio.read(path))
     assert any(isinstance(i, Problem) and "labels must be a list" in i.message for i in items)
     assert [len(i.relations) for i in items if not isinstance(i, Problem)] == [0]
+
+
+def test_a_control_character_inside_an_embed_is_no_crash(tmp_path: Path) -> None:
+    """Found by the fuzzer: lxml refused to move the text of an <embed> that held a control character."""
+    from newsmark.services.importer import import_paths
+
+    page = tmp_path / "page.html"
+    page.write_bytes(b"<html><body><p>Before.</p><embed>\x01<p>The harbour in Gdansk reopened on Monday after three years of works, the city said.</p></body></html>")
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"\t\t\t\t\t\t      <embed>\x01")
+    with Library.open(tmp_path / "lib.sqlite") as lib:
+        summary = import_paths(lib, [page, empty])
+        assert len(summary.added) == 1
+        assert "reopened on Monday" in lib.get_document(summary.added[0].doc_id).text
+        assert [p.path for p in summary.problems] == [str(empty)]

@@ -21,13 +21,15 @@ def nlp():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def writes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def writes(monkeypatch: pytest.MonkeyPatch, library: Library) -> list[int]:
+    """Write transactions on this test's library (another test's background thread may write to its own)."""
     count = [0]
     original = Library._write
 
     @contextmanager
     def counting(self):  # type: ignore[no-untyped-def]
-        count[0] += 1
+        if self is library:
+            count[0] += 1
         with original(self) as session:
             yield session
 

@@ -11,6 +11,7 @@ plain paragraphs separated by a blank line.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,7 @@ MAX_HTML_DEPTH = 255
 # HTML5 void elements libxml2's HTML parser does not know as void: it nests what follows inside them
 # ("<embed src=…><p>…" puts the rest of the article inside the embed, which the extraction then drops).
 _VOID_UNKNOWN_TO_LIBXML2 = ("embed", "source", "track", "wbr", "keygen")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # invisible, and not allowed in an XML tree
 
 # Text a reader would see in the page's body (not scripts, styles or templates).
 _VISIBLE_TEXT = "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
@@ -104,6 +106,9 @@ def _parse(html: str) -> lxml.html.HtmlElement:
         )
     for element in list(tree.iter(*_VOID_UNKNOWN_TO_LIBXML2)):
         if (len(element) or element.text) and element.getparent() is not None:
+            # lxml moves the text by setting it anew, and refuses control characters that libxml2 itself kept
+            element.text = _CONTROL.sub("", element.text) if element.text else element.text
+            element.tail = _CONTROL.sub("", element.tail) if element.tail else element.tail
             element.drop_tag()  # what libxml2 put inside goes back after it (the element itself holds no text)
     return tree
 
