@@ -90,7 +90,7 @@ def test_a_control_character_inside_an_embed_is_no_crash(tmp_path: Path) -> None
     page = tmp_path / "page.html"
     page.write_bytes(b"<html><body><p>Before.</p><embed>\x01<p>The harbour in Gdansk reopened on Monday after three years of works, the city said.</p></body></html>")
     empty = tmp_path / "empty.html"
-    empty.write_bytes(b"\t\t\t\t\t\t      <embed>\x01")
+    empty.write_bytes(b"\x0b\t\t<embed>\x01 ")
     with Library.open(tmp_path / "lib.sqlite") as lib:
         summary = import_paths(lib, [page, empty])
         assert len(summary.added) == 1

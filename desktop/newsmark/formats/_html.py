@@ -32,7 +32,10 @@ MAX_HTML_DEPTH = 255
 # HTML5 void elements libxml2's HTML parser does not know as void: it nests what follows inside them
 # ("<embed src=…><p>…" puts the rest of the article inside the embed, which the extraction then drops).
 _VOID_UNKNOWN_TO_LIBXML2 = ("embed", "source", "track", "wbr", "keygen")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # invisible, and not allowed in an XML tree
+# Control characters: invisible in a page, and refused by lxml when text is moved in the tree (the two
+# that are whitespace become spaces).
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f]")
+_CONTROL_SPACE = re.compile("[\x0b\x0c]")
 
 # Text a reader would see in the page's body (not scripts, styles or templates).
 _VISIBLE_TEXT = "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
@@ -96,6 +99,7 @@ def extract_page(html: str) -> Page:
 def _parse(html: str) -> lxml.html.HtmlElement:
     # Parsed as UTF-8 bytes: lxml refuses a str that carries an XML encoding declaration.
     parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, collect_ids=False, no_network=True)
+    html = _CONTROL_SPACE.sub(" ", _CONTROL.sub("", html))
     try:
         tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
     except lxml.etree.ParserError as exc:
@@ -106,9 +110,6 @@ def _parse(html: str) -> lxml.html.HtmlElement:
         )
     for element in list(tree.iter(*_VOID_UNKNOWN_TO_LIBXML2)):
         if (len(element) or element.text) and element.getparent() is not None:
-            # lxml moves the text by setting it anew, and refuses control characters that libxml2 itself kept
-            element.text = _CONTROL.sub("", element.text) if element.text else element.text
-            element.tail = _CONTROL.sub("", element.tail) if element.tail else element.tail
             element.drop_tag()  # what libxml2 put inside goes back after it (the element itself holds no text)
     return tree
 
