@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -28,6 +29,27 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSMARK_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     monkeypatch.delenv("NEWSMARK_DB", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _cycles_freed_on_the_gui_thread(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """In a test with Qt, reference cycles are freed on this (the GUI) thread, as the app does (ui/collector.py).
+
+    Left to CPython, a cycle holding a widget's wrapper may be collected in a
+    background thread of a later test, and PySide then deletes the widget from a
+    pending call in the middle of Qt's event handling: now and then a segfault.
+    """
+    if not {"qtbot", "qapp"} & set(request.fixturenames):
+        yield
+        return
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()  # after qtbot has closed the test's widgets (autouse fixtures are torn down last)
+        if enabled:
+            gc.enable()
 
 
 @pytest.fixture

@@ -139,6 +139,9 @@ def run(db: str | None) -> int:
     from newsmark.ui.errors import install_error_handling
 
     install_error_handling(app)  # any uncaught error: a dialog with Copy details, and the log
+    from newsmark.ui.collector import install as collect_on_gui_thread
+
+    collect_on_gui_thread(app)  # reference cycles freed on this thread, never on a worker's (ui/collector.py)
     apply_theme(app)
     library = open_library(db)
     if library is None:
