@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
 import pytest
 
 from newsmark.model import ClaimType, Origin, RelationLabel, SpanKind, SpanStatus, Suggestions
+from newsmark.nlp import suggest
 from newsmark.nlp.suggest import annotate, doc_to_suggestions
 
 TEXT = (
@@ -115,10 +118,41 @@ def test_annotate_streams_in_input_order(nlp) -> None:  # type: ignore[no-untype
 
 
 @pytest.mark.slow
-def test_annotate_in_two_processes_gives_the_same_suggestions(nlp) -> None:  # type: ignore[no-untyped-def]
-    items = [(i, TEXT.replace("Tromsø", f"Town {i}")) for i in range(4)]
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_annotate_in_two_processes_gives_the_same_suggestions(nlp, method: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Newsmark's own workers (forked by the CLI, spawned by the app): the same suggestions, in input order, read lazily."""
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"{method} is not available on this system")
+    monkeypatch.setattr(suggest, "start_method", lambda **_: method)
+    items = [(i, TEXT.replace("Tromsø", f"Town {i}")) for i in range(7)]
     single = list(annotate(items, nlp, batch_size=2, n_process=1))
-    double = list(annotate(items, nlp, batch_size=2, n_process=2))
-    assert [k for k, _ in double] == [0, 1, 2, 3]
-    for (_, a), (_, b) in zip(single, double):
-        assert a.spans == b.spans and a.relations == b.relations
+    pulled: list[int] = []
+
+    def lazily():  # type: ignore[no-untyped-def]
+        for key, text in items:
+            pulled.append(key)
+            yield key, text
+
+    stream = annotate(lazily(), nlp, batch_size=2, n_process=2, chunk_size=1)
+    first = next(stream)
+    assert len(pulled) <= 5  # at most two chunks per worker handed out ahead, plus the one just taken
+    double = [first, *stream]
+    assert [k for k, _ in double] == list(range(7))
+    for (_, a), (_, b) in zip(single, double, strict=True):
+        assert a.spans == b.spans and a.relations == b.relations and a.model == b.model
+    assert multiprocessing.active_children() == []  # the workers are gone
+
+
+@pytest.mark.slow
+def test_stopping_a_parallel_annotation_ends_its_workers(nlp, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("fork is not available on this system")
+    monkeypatch.setattr(suggest, "start_method", lambda **_: "fork")
+    stream = annotate(((i, TEXT) for i in range(100)), nlp, batch_size=2, n_process=2, chunk_size=2)
+    assert next(stream)[0] == 0
+    stream.close()  # what a cancel does
+    assert multiprocessing.active_children() == []
+    # a text a worker cannot take: its error is raised here, not lost in the worker
+    with pytest.raises(Exception, match="str"):
+        list(annotate([(0, TEXT), (1, 42)], nlp, batch_size=1, n_process=2, chunk_size=1))  # type: ignore[list-item]
+    assert multiprocessing.active_children() == []

@@ -37,8 +37,10 @@ def writes(monkeypatch: pytest.MonkeyPatch, library: Library) -> list[int]:
     return count
 
 
-def add(library: Library, n: int) -> list[int]:
-    return [library.add_document(NewDocument(text=f"{TEXT} ({i})", title=str(i))).doc_id for i in range(n)]  # type: ignore[misc]
+def add(library: Library, n: int, run: str = "") -> list[int]:
+    ids = [library.add_document(NewDocument(text=f"{TEXT} ({run}{i})", title=str(i))).doc_id for i in range(n)]
+    assert None not in ids  # (a text already in the library is not added again)
+    return ids  # type: ignore[return-value]
 
 
 def test_a_spacy_batch_is_one_commit_and_every_document_is_reported_once_stored(library: Library, nlp, writes) -> None:  # type: ignore[no-untyped-def]
@@ -92,3 +94,34 @@ def test_a_failing_write_stops_the_run_with_what_was_committed_reported(library:
         annotate_documents(library, nlp, ids, batch_size=2, n_process=1, commit_seconds=60, on_progress=lambda p: done.append(p.doc_id))
     assert done == ids[:5]  # the batch [4, 5] stored 4 before 5 failed
     assert sorted(library.document_ids(DocumentQuery(unannotated=True))) == sorted(ids[5:])
+
+
+@pytest.mark.slow
+def test_two_worker_processes_store_what_one_process_stores(library: Library, nlp, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """`newsmark annotate -j 2`: the same suggestions in the database, progress in order, a cancel keeps what was finished."""
+    import multiprocessing
+
+    from newsmark.nlp import suggest
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("fork is not available on this system")
+    monkeypatch.setattr(suggest, "start_method", lambda **_: "fork")  # as from the command line (the app spawns; tested in tests/nlp)
+    one, two = add(library, 10, "a"), add(library, 10, "b")
+    annotate_documents(library, nlp, one, batch_size=4, n_process=1)
+    seen: list[int] = []
+    summary = annotate_documents(library, nlp, two, batch_size=4, n_process=2, on_progress=lambda p: seen.append(p.doc_id))
+    assert summary.documents == 10 and not summary.cancelled and seen == two
+
+    def marks(doc_id: int) -> list[tuple[int, int, str, str]]:
+        return sorted((s.start, s.end, s.label, s.origin_detail) for s in library.spans(doc_id))
+
+    assert marks(two[3]) and [marks(d) for d in one] == [marks(d) for d in two]
+
+    three = add(library, 40, "c")
+    done: list[int] = []
+    summary = annotate_documents(
+        library, nlp, three, batch_size=4, n_process=2, on_progress=lambda p: done.append(p.doc_id), should_cancel=lambda: len(done) >= 4
+    )
+    assert summary.cancelled and 4 <= summary.documents < 40 and done == three[: summary.documents]
+    assert sorted(library.document_ids(DocumentQuery(unannotated=True))) == sorted(three[summary.documents :])
+    assert multiprocessing.active_children() == []

@@ -59,12 +59,12 @@ def test_stopping_a_parallel_export_leaves_no_file(library: Library, tmp_path: P
 
 
 def test_only_large_line_exports_of_a_plain_library_use_workers(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(interchange.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(interchange, "usable_cores", lambda: 2)
     big = interchange.PARALLEL_MIN_DOCUMENTS
     assert export_workers(library, newsmark_jsonl, big) == 2
     assert export_workers(library, newsmark_jsonl, big - 1) == 1  # starting processes would cost more than it saves
     assert export_workers(library, doccano, big) == 1  # not a line-per-document writer with dumps()
     encrypted = SimpleNamespace(path=library.path, url=SimpleNamespace(password="secret"))
     assert export_workers(encrypted, newsmark_jsonl, big) == 1  # type: ignore[arg-type] - the key stays in this process
-    monkeypatch.setattr(interchange.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(interchange, "usable_cores", lambda: 1)
     assert export_workers(library, newsmark_jsonl, big) == 1

@@ -19,18 +19,21 @@ entity ``resolves_to`` where the detector resolved "he"/"she" to a name.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Hashable, Iterable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsmark.labels import CLAIM_TYPE_LABELS, CUE_LABEL, SOURCE_LABEL
 from newsmark.model import Origin, Relation, RelationLabel, Span, SpanKind, SpanStatus, Suggestions
 from newsmark.nlp.claims import claims_of
+from newsmark.parallel import can_start_workers, ordered_map, start_method
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
     from spacy.tokens import Doc
 
 K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
 
 SPEAKER_ENTITY_LABELS = frozenset(("PERSON", "ORG", "NORP", "GPE"))
 _STRIP_SOURCE = " \t\n\r,;:"
@@ -130,22 +133,82 @@ def doc_to_suggestions(doc: Doc, model: str) -> Suggestions:
     return Suggestions(spans=spans, relations=relations, model=model)
 
 
+_WORKER: dict[str, Any] = {}  # in an annotation worker process: its pipeline and model id
+
+
+def _start_annotator(pipeline: bytes | None) -> None:
+    """In a worker: register Newsmark's components, then take the pipeline (pickled; ``None`` when forked)."""
+    from newsmark.nlp import claims, learned
+    from newsmark.nlp.loader import model_id
+
+    claims.register()
+    learned.register()
+    if pipeline is not None:
+        _WORKER["nlp"] = pickle.loads(pipeline)
+    _WORKER["model"] = model_id(_WORKER["nlp"])
+
+
+def _annotate_chunk(chunk: list[tuple[K, str]], batch_size: int) -> list[tuple[K, Suggestions]]:
+    """In a worker: the suggestions of a chunk of ``(key, text)`` pairs — compact objects, not ``Doc``s."""
+    nlp, model = _WORKER["nlp"], _WORKER["model"]
+    pairs = ((text, key) for key, text in chunk)
+    return [(key, doc_to_suggestions(doc, model)) for doc, key in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size)]
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def annotate(
     items: Iterable[tuple[K, str]],
     nlp: Language,
     batch_size: int = 32,
     n_process: int = 1,
+    chunk_size: int | None = None,
 ) -> Iterator[tuple[K, Suggestions]]:
     """Stream ``(key, Suggestions)`` for ``(key, text)`` pairs, in input order.
 
-    Uses ``nlp.pipe(..., as_tuples=True)``, so it reads ``items`` lazily and
-    yields as it goes; ``n_process > 1`` runs spaCy's worker processes. The
-    claim detector is added to ``nlp`` if it is missing.
+    Reads ``items`` lazily and yields as it goes; the claim detector is added
+    to ``nlp`` if it is missing. With ``n_process > 1`` the pipeline runs in
+    worker processes of Newsmark's own, each given ``chunk_size`` (default:
+    ``batch_size``) texts at a time and sending back only the suggestions — not
+    spaCy's ``n_process``, which sends every parsed ``Doc`` back to this
+    process to be unpacked here, on a core the workers need (measured in
+    docs/performance.md). Workers are forked from a single-threaded process
+    (they share the loaded pipeline) and spawned from the app.
     """
     from newsmark.nlp.loader import add_claim_detector, model_id
 
     add_claim_detector(nlp)
     model = model_id(nlp)
+    if n_process > 1 and can_start_workers():
+        method = start_method()
+        if method == "fork":
+            _WORKER["nlp"] = nlp  # inherited by the forked workers; nothing to pickle
+            blob = None
+        else:
+            blob = pickle.dumps(nlp)
+        try:
+            for results in ordered_map(
+                _annotate_chunk,
+                _chunks(items, chunk_size or batch_size),
+                workers=n_process,
+                initializer=_start_annotator,
+                initargs=(blob,),
+                args=(batch_size,),
+                method=method,
+            ):
+                yield from results
+        finally:
+            _WORKER.clear()
+        return
     pairs = ((text, key) for key, text in items)
-    for doc, key in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
+    for doc, key in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
         yield key, doc_to_suggestions(doc, model)

@@ -16,6 +16,7 @@ spaCy's thread to let go of it.)
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -131,7 +132,9 @@ def annotate_documents(
         library.replace_suggestions_many(finished, on_result=stored)
         finished.clear()
 
-    for doc_id, suggestions in annotate(texts(), nlp, batch_size=batch_size, n_process=n_process):
+    # workers get a batch at a time, smaller when there are few articles, so that none idles at the end
+    chunk_size = max(1, min(batch_size, math.ceil(total / (4 * n_process)))) if n_process > 1 else None
+    for doc_id, suggestions in annotate(texts(), nlp, batch_size=batch_size, n_process=n_process, chunk_size=chunk_size):
         if not finished:
             first_at = time.monotonic()
         finished.append((doc_id, suggestions))

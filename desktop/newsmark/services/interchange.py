@@ -12,10 +12,7 @@ whole or not at all.
 from __future__ import annotations
 
 import importlib
-import os
-import sys
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +21,7 @@ from typing import Any
 
 from newsmark.formats.articles import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES
 from newsmark.model import AnnotatedDocument, Label, Problem, ProblemKind, SpanKind
+from newsmark.parallel import can_start_workers, ordered_map, usable_cores
 from newsmark.services import settings
 from newsmark.services.importer import ImportProgress, ImportSummary, import_paths
 from newsmark.store import Library
@@ -284,15 +282,13 @@ def export_workers(library: Library, module: ModuleType, documents: int) -> int:
     read and render blocks of documents while this one writes them in order.
     Only for a plain SQLite library (the workers open it themselves).
     """
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = usable_cores()
     if cores < 2 or documents < PARALLEL_MIN_DOCUMENTS or not hasattr(module, "dumps"):
         return 1
     path = library.path
     if path is None or getattr(library.url, "password", None):  # an encrypted library: its key stays in this process
         return 1
-    main = sys.modules.get("__main__")
-    main_file = getattr(main, "__file__", None)
-    if main_file is not None and not os.path.exists(main_file):  # (python - < script: a spawned worker could not start)
+    if not can_start_workers():
         return 1
     return min(cores, 4)
 
@@ -306,7 +302,7 @@ def _start_worker(db: str) -> None:
     _WORKER["library"] = OpenLibrary.open(db)
 
 
-def _render_block(fmt: str, query: ExportQuery, ids: list[int]) -> _Block:
+def _render_block(ids: list[int], fmt: str, query: ExportQuery) -> _Block:
     """In a worker: the lines of ``ids`` as the format writes them."""
     dumps = format_module(fmt).dumps
     lines, spans, relations, title = [], 0, 0, ""
@@ -321,25 +317,12 @@ def _render_block(fmt: str, query: ExportQuery, ids: list[int]) -> _Block:
 
 def _rendered_in_workers(library: Library, fmt: str, query: ExportQuery, ids: list[int], workers: int) -> Iterator[_Block]:
     """Blocks of rendered lines, in order, from ``workers`` processes; at most two blocks per worker ahead of the writer."""
-    import multiprocessing
-
-    chunks = iter([ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)])
-    # spawn, not fork: the app has Qt's threads (and this may run on one of them)
-    with multiprocessing.get_context("spawn").Pool(workers, initializer=_start_worker, initargs=(str(library.path),)) as pool:
-        pending: deque[Any] = deque()
-
-        def submit() -> None:
-            chunk = next(chunks, None)
-            if chunk is not None:
-                pending.append(pool.apply_async(_render_block, (fmt, query, chunk)))
-
-        for _ in range(2 * workers):
-            submit()
-        while pending:
-            block = pending.popleft().get()
-            submit()
-            yield block
-    # leaving the with-block (done, stopped or failed) ends the workers
+    chunks = (ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK))
+    # spawned, never forked: the workers open the library themselves, and a forked
+    # child would inherit this process's open SQLite handles
+    yield from ordered_map(
+        _render_block, chunks, workers=workers, initializer=_start_worker, initargs=(str(library.path),), args=(fmt, query), method="spawn"
+    )
 
 
 def _refuse_to_replace(out: Path, replace: bool) -> None:
