@@ -268,7 +268,7 @@ def _annotate(library, doc_ids, *, model, n_process, batch_size) -> None:  # typ
 @click.option("--all", "scope", flag_value="all", help="Every article (pending suggestions are replaced; your own decisions are kept).")
 @click.option("--id", "doc_ids", type=int, multiple=True, help="Only this article (repeatable).")
 @click.option("--model", default=None, metavar="NAME", help="spaCy pipeline (package name or folder). Default: the library's setting, else the best English pipeline installed.")
-@click.option("-j", "--processes", "n_process", type=click.IntRange(1, 64), default=None, help="Worker processes for spaCy (default: the library's setting, else 1).")
+@click.option("-j", "--processes", "n_process", type=click.IntRange(1, 64), default=None, help="Worker processes that run the language model, e.g. 2 on a 2-core machine (default: the library's setting, else 1).")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=None, help="Texts per spaCy batch (default 32).")
 @click.pass_obj
 def annotate(app: AppContext, scope: str, doc_ids: tuple[int, ...], model: str | None, n_process: int | None, batch_size: int | None) -> None:

@@ -517,8 +517,8 @@ def render(results: dict) -> str:
     lines = [
         "# Performance",
         "",
-        "Figures from `tests/perf/run.py`: run `.venv/bin/python tests/perf/run.py` (everything, about half an hour on a",
-        "shared machine) or name groups (`... run.py reader annotate`; groups: " + ", ".join(f"`{name}`" for name in BENCHMARKS) + ").",
+        "Figures from `tests/perf/run.py`: run `.venv/bin/python tests/perf/run.py` (everything, about 50 minutes on an idle",
+        "2-core machine) or name groups (`... run.py reader annotate`; groups: " + ", ".join(f"`{name}`" for name in BENCHMARKS) + ").",
         "Medians of several runs; synthetic articles from `tests/perf/corpus.py` (nothing large is committed).",
         "",
         f"Machine: {m}. Measured {when}" + (f"; load average (1 min) at the end of each group: {load}" if load else "") + ".",
@@ -616,18 +616,19 @@ def render(results: dict) -> str:
 NOTES = """\
 ### Conditions
 
-The two cores are shared with other engineers' test suites, model training and benchmarks, so
-the load average (above, per group) was often 2–5 while measuring, and the same figure moves by
-up to 2× from one minute to the next. Hence: medians; CPU time of the process beside the wall
-time where waiting for a core distorts most (edits, start-up, search); ratios taken within one
-run with the two arms interleaved (pre-annotation, export). Before/after figures below come from
-interleaved A/B runs of the old and new code in the same minutes.
+The figures above were measured with the machine otherwise idle (the load average at the end of a
+group is the benchmark's own: ≈ 1 for one busy process, ≈ 2 when two workers run). Earlier rounds
+shared the two cores with other engineers' suites and training, where the same figure moved by up
+to 2× from one minute to the next; hence, still: medians; CPU time beside the wall time where
+waiting for a core distorts most (edits, start-up, search); ratios taken within one run with the
+two arms interleaved (pre-annotation, export). Before/after figures below come from interleaved
+A/B runs of the old and new code in the same minutes.
 
 ### What each figure measures
 
 - *Start-up*: `newsmark --db <library>` (the real entry point, `newsmark.launch`) in a fresh
   process, offscreen; "shown and responsive" is the first turn of Qt's event loop with the main
-  window shown and painted (library list filled); the last article opens in the next turn. A
+  window shown and painted (library list filled); the last article opens in the next turns. A
   warm-up start comes first (the first start checks a new file in full); compiled bytecode is
   kept, as for any installed app (`PYTHONDONTWRITEBYTECODE`, set in this dev environment, made
   every start compile Newsmark's own modules: the "no compiled bytecode" row). The language model
@@ -635,67 +636,73 @@ interleaved A/B runs of the old and new code in the same minutes.
 - *Edits*: the real `MainWindow`, from the editor call a key press makes (accept, relabel, new
   mark) to the transaction committed and the reader repainted; the mark is selected and painted
   before the clock starts (moving to it is its own key press).
-- *Pre-annotation*: both arms run the same loaded pipeline, including Newsmark's claim detector
-  (`newsmark_claims`, added by `load_pipeline`), same batch size and process count; so the ratio
-  is the cost of reading texts, turning Docs into suggestions (≈ 2 ms an article) and storing
-  them. 150 articles of ≈ 600 words by default (not 1,000) to keep a full run near half an hour;
-  `bench_annotate(n=1000)` for the full figure.
+- *Pre-annotation*: `tests/perf/bench_annotate.py`, in a process of its own without Qt (as the
+  command line runs). 1,000 synthetic articles of ≈ 600 words; both arms run the same loaded
+  pipeline, including Newsmark's claim detector (`newsmark_claims`), batch size 32, the same
+  process count. The bare arm is spaCy's `nlp.pipe(..., n_process=n)`; the other is
+  `annotate_documents` (what `newsmark annotate --all -j n` runs): read the texts from a library,
+  run the pipeline, turn Docs into marks and relations, store them. With 2 processes the two arms
+  differ in how they use them (below), so that ratio is above 1.
 - *Library*: rows bulk-loaded with `sqlite3` (set-up only); measured: `Library.open` +
   `Library.list_documents`, what the library view calls; "delete a mark" is `Library.delete_span`.
 - *Export*: `tests/perf/bench_export.py` (written with the exporter), each arm in its own process;
   Newsmark JSONL also writes Prodigy-style tokens and each mark's token range, which the raw dump
   does not: that work is inside the ratio.
 
-### Changes in this round (issue 7) and what they bought
+### Changes for issue 7 and what they bought
+
+Latest round:
+
+- *Pre-annotation in two processes*: `newsmark annotate -j 2` ran spaCy's `n_process`, whose
+  workers serialise every parsed `Doc` and send it back to be unpacked in the main process — on one
+  of the same two cores, so the workers lost a share of a core to it; scaling was 1.48× (bare
+  spaCy 1.52×). Now Newsmark's own workers (`newsmark.parallel.ordered_map`: chunks handed out in
+  order, at most two per worker ahead, workers ended on cancel or error) run the pipeline *and* the
+  Doc → suggestions step, and send back only the marks; the main process reads texts and writes.
+  The command line forks its workers (they share the loaded pipeline); the app, which has Qt's
+  threads, spawns them (each loads spaCy and unpickles the pipeline: a few seconds once per run).
+  Chunks shrink when there are few articles, so that no worker idles at the end. Figures: the
+  scaling row above.
+- *Start-up*: the window is built from the standard library's `sqlite3` (`store/opening.py`: the
+  first screen of the library list, settings, health stamp) and SQLAlchemy is imported after the
+  window shows; 0.9–1.2 s under load → 0.29 s (idle machine; 0.5 s at load 2).
+- *Export*: records built from row tuples (`plain_rows`, raw `sqlite3` reads in `store/`), tokens
+  written straight into the JSON line, enum values by dictionary; and for 1,000 articles or more
+  on two or more cores, worker processes (spawned; each opens the library read-only) read and
+  render blocks of documents while the main process writes them in order. Ratio 0.33 → 0.45 in
+  one process → 0.66 with the workers; memory stays flat in each process.
+- `Library.spans()` reads through the same raw path (marks built positionally). The
+  100,000-word article now opens in 0.30 s (0.46–0.80 s in the first round, under load: not an
+  A/B figure).
+
+Earlier rounds:
 
 - Store edits through prebuilt Core statements instead of the ORM (read the mark, its tags, update,
   edit-log row, touch the article), no `length(text)` for a status or label change and the length
   remembered per article for new marks, no full-text row load in `add_spans`: the store's part of
   an edit in the 100,000-word article went from ≈ 6.5 / 7 / 12 ms CPU (accept / relabel / new
-  mark) to ≈ 3 / 3 / 4.5 ms; whole edits in the window ≈ 4–8 ms CPU less (A/B, same minutes).
-- `Library.spans()`: enum members looked up by value, stored times parsed once per distinct value:
-  reading 15,000 marks about 2× faster.
+  mark) to ≈ 3 / 3 / 4.5 ms.
 - Schema 0005: `spans.edited_from_id` is indexed. Its `ON DELETE SET NULL` made every deleted mark
   scan all marks: re-annotating (which replaces pending suggestions) 2,000 marks in a
-  40,000-mark library took 64 s, now 64 ms; deleting a mark in the 1,000,000-mark library is a
-  couple of milliseconds. `(document_id, status, kind)` now covers the counts of marks by status:
-  sort by marks to review 739–1,143 ms → 261–276 ms in the same minutes.
+  40,000-mark library took 64 s, now 64 ms. `(document_id, status, kind)` now covers the counts of
+  marks by status: sort by marks to review 739–1,143 ms → 261–276 ms under load (92 ms idle).
 - Pre-annotation stores a spaCy batch of articles per transaction (`replace_suggestions_many`,
   a savepoint per article, progress reported once committed) instead of one commit (one fsync) per
   article, and many-row inserts skip SQLAlchemy's per-row parameter processing. A writer thread
   that overlapped storing with spaCy was tried and was slower: `sqlite3` takes the GIL back for
   every row it inserts and each time waits for spaCy's thread to let go of it.
-- Start-up: `newsmark` with no command (or only `--db`) no longer imports click and the
-  subcommands' modules; the export, import, shortcuts and training dialogs/services are imported
-  when first used; the window shows before the last article is opened (which may be a long one).
-  Alembic was already imported only when the schema is not at HEAD; pandas and numpy are not
-  imported at start (checked by the probe).
+- Start-up: `newsmark` with no command no longer imports click and the subcommands' modules; the
+  export, import, shortcuts and training dialogs/services are imported when first used.
 - Imports: a document's insert and its log entry through Core statements (≈ 30% less CPU a
   document).
 
 ### What still misses, why, and the plan
 
-- *Start-up* is at the target at best and above it under load: of ≈ 0.9–1.2 s, importing
-  SQLAlchemy is ≈ 0.45 s and Qt ≈ 0.3 s (its own modules plus the lazy creation of the widget
-  classes the UI modules name), before any window can show what is in the library. Plan: read the
-  library list's first screen and the settings with the standard library's `sqlite3` (a small
-  read-only path inside `store/`) and import SQLAlchemy in the next event-loop turn; this needs the
-  start-up checks (passphrase, health stamp) to run without SQLAlchemy as well.
-- *Export* ratio (≈ 0.33) is below 0.5: building each record (tokens, token ranges, relation
-  references) costs more than the raw dump; memory is flat (the same peak at 100k and 1M marks).
-  Plan (the exporter's): build records from row tuples, tokenise only where marks need token
-  ranges.
-- *2 processes ÷ 1 process* (≈ 1.4×) tracks what bare `nlp.pipe` itself gains on these two shared
-  cores (shown beside it); the main process's own work per article (receiving the Doc, converting,
-  storing) is small next to the workers'. It is not a Newsmark overhead we can remove; on an idle
-  2-core machine spaCy's own scaling bounds it.
-- *Opening the 5,000-word article* moves between ≈ 40 and 65 ms with the load; the store's part is
-  ≈ 5 ms, the rest is Qt's layout and first paint (see `docs/ui.md`).
-- *Sort by marks to review* (10,000 articles) still counts ≈ 500,000 index entries (≈ 0.1–0.3 s);
-  plan if it matters: keep each article's counts in its row, updated by the store's writes.
-- WAL: about every hundred edits one commit also checkpoints the log (+≈ 10 ms to that edit; store
-  call p99 14 ms against a median of 8 ms under load); plan: checkpoint when idle
-  (`store/engine.py`, another engineer's).
+__MISSES__
+- Not a target, noted: about every hundred edits one commit also checkpoints the WAL (+≈ 10 ms to
+  that edit); edits stay well under 30 ms with it. Plan if it shows: checkpoint when idle.
+- *Sort by marks to review* (10,000 articles) counts ≈ 500,000 index entries (92 ms); plan if it
+  matters: keep each article's counts in its row, updated by the store's writes.
 """
 
 

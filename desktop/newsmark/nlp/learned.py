@@ -40,7 +40,7 @@ spaCy is imported only inside functions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from newsmark.labels import CLAIM_TYPE_LABELS, CUE_LABEL, LABEL_CLAIM_TYPES, SOURCE_LABEL
@@ -67,7 +67,7 @@ TokSpan = tuple[int, int]
 # ------------------------------------------------------------------ candidates
 
 
-def _edge_trim(doc: Doc, start: int, end: int) -> TokSpan | None:
+def edge_trim(doc: Doc, start: int, end: int) -> TokSpan | None:
     """The span without punctuation or space tokens at either edge (None if nothing is left)."""
     while start < end and (doc[start].is_punct or doc[start].is_space):
         start += 1
@@ -91,7 +91,7 @@ def candidate_spans(doc: Doc, max_ngram: int = MAX_NGRAM) -> list[TokSpan]:
 
     def add(start: int, end: int) -> None:
         if 0 <= start < end <= n:
-            span = _edge_trim(doc, start, end)
+            span = edge_trim(doc, start, end)
             if span is not None and span[1] - span[0] <= MAX_CANDIDATE:
                 found.add(span)
 
@@ -159,7 +159,7 @@ def _rule_spans(doc: Doc) -> list[TokSpan]:
     for claim in detect(doc, factual=False):
         for span in (claim.content, claim.source, claim.cue):
             if span:
-                trimmed = _edge_trim(doc, *span)
+                trimmed = edge_trim(doc, *span)
                 if trimmed:
                     out.append(trimmed)
     return out
@@ -285,6 +285,20 @@ def merge_learned(doc: Doc, rule_claims: list[FoundClaim], *, rules: str = "merg
     return out
 
 
+
+def _store_found(doc: Doc, found: Sequence[FoundClaim]) -> None:
+    """Write the claims a learned component settled on where ``newsmark_claims`` keeps its own."""
+    from spacy.tokens import Span
+
+    from newsmark.nlp.claims import CLAIMS_KEY, CUES_KEY, EXTENSION, SOURCES_KEY
+
+    sources = sorted({c.source for c in found if c.source})
+    cues = sorted({c.cue for c in found if c.cue})
+    doc.spans[CLAIMS_KEY] = [Span(doc, *c.content, label=CLAIM_TYPE_LABELS[c.claim_type]) for c in found]
+    doc.spans[SOURCES_KEY] = [Span(doc, *s, label=SOURCE_LABEL) for s in sources]
+    doc.spans[CUES_KEY] = [Span(doc, *c, label=CUE_LABEL) for c in cues]
+    doc._.set(EXTENSION, [c.to_json() for c in found])
+
 class LearnedClaims:
     """Pipeline component: learned claims (``doc.spans[SPANS_KEY]``) into the claim detector's output."""
 
@@ -295,20 +309,13 @@ class LearnedClaims:
         self.rules = rules
 
     def __call__(self, doc: Doc) -> Doc:
-        from spacy.tokens import Span
-
-        from newsmark.nlp.claims import CLAIMS_KEY, CUES_KEY, EXTENSION, SOURCES_KEY, claims_of, ensure_extension
+        from newsmark.nlp.claims import claims_of, ensure_extension
 
         if SPANS_KEY not in doc.spans:
             return doc
         ensure_extension()
         found = merge_learned(doc, claims_of(doc), rules=self.rules)
-        sources = sorted({c.source for c in found if c.source})
-        cues = sorted({c.cue for c in found if c.cue})
-        doc.spans[CLAIMS_KEY] = [Span(doc, *c.content, label=CLAIM_TYPE_LABELS[c.claim_type]) for c in found]
-        doc.spans[SOURCES_KEY] = [Span(doc, *s, label=SOURCE_LABEL) for s in sources]
-        doc.spans[CUES_KEY] = [Span(doc, *c, label=CUE_LABEL) for c in cues]
-        doc._.set(EXTENSION, [c.to_json() for c in found])
+        _store_found(doc, found)
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
@@ -327,7 +334,7 @@ class LearnedAttribution:
         from spacy.tokens import Span
 
         from newsmark.nlp.attribution import detect
-        from newsmark.nlp.claims import CLAIMS_KEY, CUES_KEY, EXTENSION, SOURCES_KEY, claims_of, ensure_extension
+        from newsmark.nlp.claims import EXTENSION, claims_of, ensure_extension
         from newsmark.nlp.tagger import attributed, link, merge_with_rules
 
         if self.model is None:
@@ -343,12 +350,7 @@ class LearnedAttribution:
         for label, role_spans in zip((SOURCE_LABEL, CUE_LABEL, CLAIM_TYPE_LABELS[ClaimType.REPORTED]), spans, strict=True):
             raw += [Span(doc, start, end, label=label) for start, end in role_spans]
         doc.spans[SPANS_KEY] = sorted(raw, key=lambda s: (s.start, s.end))
-        sources = sorted({c.source for c in found if c.source})
-        cues = sorted({c.cue for c in found if c.cue})
-        doc.spans[CLAIMS_KEY] = [Span(doc, *c.content, label=CLAIM_TYPE_LABELS[c.claim_type]) for c in found]
-        doc.spans[SOURCES_KEY] = [Span(doc, *s, label=SOURCE_LABEL) for s in sources]
-        doc.spans[CUES_KEY] = [Span(doc, *c, label=CUE_LABEL) for c in cues]
-        doc._.set(EXTENSION, [c.to_json() for c in found])
+        _store_found(doc, found)
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:

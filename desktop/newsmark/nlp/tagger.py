@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsmark.model import ClaimType
 from newsmark.nlp.attribution import FoundClaim
+from newsmark.nlp.learned import edge_trim
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -359,20 +360,12 @@ def feature_ids(doc: Doc, rule_claims: Sequence[FoundClaim], cache: dict[str, in
 # ------------------------------------------------------------------ gold
 
 
-def _edge_trim(doc: Doc, start: int, end: int) -> TokSpan | None:
-    while start < end and (doc[start].is_punct or doc[start].is_space):
-        start += 1
-    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
-        end -= 1
-    return (start, end) if end > start else None
-
-
 def char_to_tokens(doc: Doc, start: int, end: int) -> TokSpan | None:
     """The tokens a character span covers (expanded to whole tokens, punctuation trimmed)."""
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return None
-    return _edge_trim(doc, span.start, span.end)
+    return edge_trim(doc, span.start, span.end)
 
 
 def gold_tags(doc: Doc, spans: dict[str, list[TokSpan]]) -> np.ndarray:
@@ -693,7 +686,7 @@ def link(doc: Doc, spans: Sequence[Sequence[TokSpan]], rule_claims: Sequence[Fou
             for i in range(*cue):
                 for child in doc[i].children:
                     if child.dep_ in ("ccomp", "xcomp", "dobj", "pobj", "prep"):
-                        content = _edge_trim(doc, child.left_edge.i, child.right_edge.i + 1)
+                        content = edge_trim(doc, child.left_edge.i, child.right_edge.i + 1)
                         if content is not None:
                             break
                 if content is not None:
@@ -750,7 +743,7 @@ def snap_to_clause(doc: Doc, span: TokSpan, avoid: Sequence[TokSpan] = (), *, le
             new_end = max(end, a[0]) if a[0] >= end else end
         if _overlaps((new_start, start), a):
             new_start = min(start, a[1]) if a[1] <= start else start
-    trimmed = _edge_trim(doc, new_start, new_end)
+    trimmed = edge_trim(doc, new_start, new_end)
     return trimmed or span
 
 
@@ -806,7 +799,7 @@ def rule_edges_agree(doc: Doc, gold: dict[str, list[TokSpan]], rule_claims: Sequ
     """
     out: dict[str, tuple[int, int]] = {}
     for role in ("source", "content"):
-        rules = [_edge_trim(doc, *span) for span in (c.source if role == "source" else c.content for c in rule_claims) if span]
+        rules = [edge_trim(doc, *span) for span in (c.source if role == "source" else c.content for c in rule_claims) if span]
         near = agree = 0
         for g in gold.get(role, []):
             close = [r for r in rules if r and _overlaps(r, g) and (min(r[1], g[1]) - max(r[0], g[0])) / (max(r[1], g[1]) - min(r[0], g[0])) >= min_jaccard]
@@ -859,7 +852,7 @@ class AttributionModel:
         for r, learned in enumerate(self.learned):
             if not learned:
                 rule_spans = (c.source if r == 0 else c.cue if r == 1 else c.content for c in rule_claims)
-                spans[r] = sorted({t for span in rule_spans if span and (t := _edge_trim(doc, *span))})
+                spans[r] = sorted({t for span in rule_spans if span and (t := edge_trim(doc, *span))})
         return refine(doc, spans, rule_claims, self.snap)
 
     def claims(self, doc: Doc, rule_claims: Sequence[FoundClaim]) -> list[FoundClaim]:

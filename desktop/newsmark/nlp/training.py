@@ -177,12 +177,12 @@ def load_base(name: str) -> Language:
 
 
 def _token_span(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
-    from newsmark.nlp.learned import _edge_trim
+    from newsmark.nlp.learned import edge_trim
 
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return None
-    return _edge_trim(doc, span.start, span.end)
+    return edge_trim(doc, span.start, span.end)
 
 
 class _Batches:

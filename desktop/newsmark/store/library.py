@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import datetime, timezone
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -1070,8 +1071,9 @@ class Library:
         positions: list[int | None] = []  # suggestion index -> index in rows (None: not added)
         for span in suggestions.spans:
             kind = SpanKind(span.kind).value
-            if (span.start, span.end, span.label, kind) in rejected or any(
-                r.kind == kind and r.start < span.end and span.start < r.end for r in decided
+            if kept and (
+                (span.start, span.end, span.label, kind) in rejected
+                or any(r.kind == kind and r.start < span.end and span.start < r.end for r in decided)
             ):
                 positions.append(None)
                 continue
@@ -1170,7 +1172,8 @@ class Library:
             processors = tuple(table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in order)
             cached = _INSERT_SQL[(table.name, tuple(rows[0]))] = (str(compiled), order, processors)
         sql, keys, processors = cached
-        params = [tuple(row[key] for key in keys) for row in rows]
+        getter = itemgetter(*keys)
+        params = [getter(row) for row in rows] if len(keys) > 1 else [(row[keys[0]],) for row in rows]
         converting = [(i, processor) for i, processor in enumerate(processors) if processor is not None]
         if converting:
             columns = list(zip(*params))
