@@ -39,7 +39,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1] / "desktop"))
 
 
-def bench_annotate(articles: int = 1000, runs: int = 3, batch_size: int = 32, slice_size: int = 100) -> dict:
+def bench_annotate(articles: int = 1000, runs: int = 3, batch_size: int = 32, slice_size: int = 100, spawned_only: bool = False) -> dict:
     import corpus
 
     from newsmark.model import NewDocument
@@ -66,7 +66,7 @@ def bench_annotate(articles: int = 1000, runs: int = 3, batch_size: int = 32, sl
         lib.set_setting("seeds_loaded", True)
         return lib, [r.doc_id for r in lib.add_documents(NewDocument(text=t, title=str(i)) for i, t in enumerate(texts))]
 
-    def one_run(n_process: int, method: str | None = None) -> tuple[float, float]:
+    def one_run(n_process: int, method: str | None = None, parts: list[range] = slices) -> tuple[float, float]:
         """(bare, annotate) words/s over all the articles, the two arms alternating slice by slice."""
         lib, ids = new_library()
         bare_s = full_s = 0.0
@@ -74,7 +74,7 @@ def bench_annotate(articles: int = 1000, runs: int = 3, batch_size: int = 32, sl
         if method:
             suggest.start_method = lambda **_: method  # type: ignore[assignment]
         try:
-            for part in slices:
+            for part in parts:
                 started = time.perf_counter()
                 for _ in nlp.pipe((texts[i] for i in part), batch_size=batch_size, n_process=n_process):
                     pass
@@ -90,7 +90,7 @@ def bench_annotate(articles: int = 1000, runs: int = 3, batch_size: int = 32, sl
         return words / bare_s, words / full_s
 
     out["start_method_2"] = start_method()
-    for n_process in (1, 2):
+    for n_process in (1, 2) if not spawned_only else ():
         bare_rates, full_rates = [], []
         for _ in range(runs):
             bare_rate, full_rate = one_run(n_process)
@@ -102,10 +102,12 @@ def bench_annotate(articles: int = 1000, runs: int = 3, batch_size: int = 32, sl
         out[f"all_bare_wps_{n_process}"] = bare_rates
         out[f"all_annotate_wps_{n_process}"] = full_rates
         out[f"ratio_{n_process}"] = statistics.median(f / b for f, b in zip(full_rates, bare_rates))
-    out["scaling"] = out["annotate_wps_2"] / out["annotate_wps_1"]
-    out["bare_scaling"] = out["bare_wps_2"] / out["bare_wps_1"]
-    # the app's way: spawned workers (each imports spaCy and unpickles the pipeline), once
-    out["annotate_wps_2_spawned"] = one_run(2, "spawn")[1]
+    if not spawned_only:
+        out["scaling"] = out["annotate_wps_2"] / out["annotate_wps_1"]
+        out["bare_scaling"] = out["bare_wps_2"] / out["bare_wps_1"]
+    # the app's way: spawned workers (each imports spaCy and unpickles the pipeline: once
+    # per job, so here one job over all the articles, not one per slice), once
+    out["annotate_wps_2_spawned"] = one_run(2, "spawn", parts=[range(articles)])[1]
     return out
 
 
@@ -113,8 +115,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--spawned-only", action="store_true", help="only the app's way (spawned workers), e.g. to redo that row")
     args = parser.parse_args()
-    print(json.dumps(bench_annotate(args.articles, args.runs)))
+    print(json.dumps(bench_annotate(args.articles, args.runs, spawned_only=args.spawned_only)))
 
 
 if __name__ == "__main__":
