@@ -155,6 +155,28 @@ def test_an_exception_in_a_python_thread_reaches_the_dialog(qtbot, reporter: Err
     assert "LookupError: no such model file" in log_text(tmp_path)
 
 
+def test_a_thread_object_holds_no_qt_object_through_the_hooks(qtbot, reporter: ErrorReporter) -> None:  # type: ignore[no-untyped-def]
+    """Every Thread keeps the sys.excepthook of its birth; it may be freed on another thread later.
+
+    (Seen in the suite: a finished QThread's dummy Thread entry replaced when a new
+    Python thread got the same id, freeing the reporter's dialog off the GUI thread — a
+    segfault.) So the hooks are plain functions, and the reporter is not reachable from them.
+    """
+    from PySide6.QtCore import QObject
+
+    thread = threading.Thread(target=lambda: None)
+    captured = [cell.cell_contents for cell in thread._invoke_excepthook.__closure__ or ()]  # type: ignore[attr-defined]
+    assert captured, "CPython keeps the hooks in the thread's excepthook closure"
+    held = [getattr(value, "__self__", value) for value in captured]
+    assert not any(isinstance(value, QObject) for value in held), held
+    # and the hooks still reach the reporter, from this thread and from others
+    assert ui_errors.reporter() is reporter and reporter in (ui_errors._hooked,)
+    thread = threading.Thread(target=lambda: 1 / 0, name="newsmark-divide")
+    thread.start()
+    thread.join()
+    assert "newsmark-divide" in wait_for_dialog(qtbot, reporter).summary.text()
+
+
 def test_a_background_job_bug_is_shown_and_its_owner_told_in_words(qtbot, reporter: ErrorReporter, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     def work(progress: Callable[[object], None], cancelled: Callable[[], bool]) -> None:
         raise AttributeError("'NoneType' object has no attribute 'spans'")

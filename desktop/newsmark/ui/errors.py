@@ -149,22 +149,52 @@ class ErrorReporter(QObject):
         self.handle(args.exc_type, args.exc_value, args.exc_traceback, where=f"working in the background ({name})")
 
     def install(self) -> ErrorReporter:
+        """Become the receiver of uncaught exceptions.
+
+        The hooks set are plain functions of this module, never this object's
+        bound methods: every ``threading.Thread`` keeps the ``sys.excepthook``
+        of the moment it was made, and a thread object can outlive its thread
+        and be freed on another one (CPython replaces a finished Qt thread's
+        entry when a new thread gets the same id) — a QObject held that way
+        would be deleted off the GUI thread, and Qt crashes.
+        """
+        global _hooked
         if self._previous_hooks is None:
             self._previous_hooks = (sys.excepthook, threading.excepthook)
-        sys.excepthook = self.excepthook
-        threading.excepthook = self.threading_hook
+        sys.excepthook = _sys_excepthook
+        threading.excepthook = _threading_excepthook
+        _hooked = self
         return self
 
     def uninstall(self) -> None:
-        global _reporter
+        global _reporter, _hooked
         if self._previous_hooks is not None:
             sys.excepthook, threading.excepthook = self._previous_hooks  # type: ignore[assignment]
             self._previous_hooks = None
+        if _hooked is self:
+            _hooked = None
         if _reporter is self:
             _reporter = None
 
 
 _reporter: ErrorReporter | None = None
+_hooked: ErrorReporter | None = None  # the reporter the hooks below hand errors to
+
+
+def _sys_excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    receiver = _hooked
+    if receiver is None:
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    receiver.excepthook(exc_type, exc, tb)
+
+
+def _threading_excepthook(args: threading.ExceptHookArgs) -> None:
+    receiver = _hooked
+    if receiver is None:
+        threading.__excepthook__(args)
+        return
+    receiver.threading_hook(args)
 
 
 def install(parent: QObject | None = None) -> ErrorReporter:
