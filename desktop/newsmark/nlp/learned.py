@@ -285,7 +285,6 @@ def merge_learned(doc: Doc, rule_claims: list[FoundClaim], *, rules: str = "merg
     return out
 
 
-
 def _store_found(doc: Doc, found: Sequence[FoundClaim]) -> None:
     """Write the claims a learned component settled on where ``newsmark_claims`` keeps its own."""
     from spacy.tokens import Span
@@ -298,6 +297,7 @@ def _store_found(doc: Doc, found: Sequence[FoundClaim]) -> None:
     doc.spans[SOURCES_KEY] = [Span(doc, *s, label=SOURCE_LABEL) for s in sources]
     doc.spans[CUES_KEY] = [Span(doc, *c, label=CUE_LABEL) for c in cues]
     doc._.set(EXTENSION, [c.to_json() for c in found])
+
 
 class LearnedClaims:
     """Pipeline component: learned claims (``doc.spans[SPANS_KEY]``) into the claim detector's output."""

@@ -33,7 +33,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
 
 K = TypeVar("K", bound=Hashable)
-T = TypeVar("T")
 
 SPEAKER_ENTITY_LABELS = frozenset(("PERSON", "ORG", "NORP", "GPE"))
 _STRIP_SOURCE = " \t\n\r,;:"
@@ -155,17 +154,6 @@ def _annotate_chunk(chunk: list[tuple[K, str]], batch_size: int) -> list[tuple[K
     return [(key, doc_to_suggestions(doc, model)) for doc, key in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size)]
 
 
-def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    chunk: list[T] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def annotate(
     items: Iterable[tuple[K, str]],
     nlp: Language,
@@ -184,6 +172,8 @@ def annotate(
     docs/performance.md). Workers are forked from a single-threaded process
     (they share the loaded pipeline) and spawned from the app.
     """
+    from spacy.util import minibatch
+
     from newsmark.nlp.loader import add_claim_detector, model_id
 
     add_claim_detector(nlp)
@@ -198,7 +188,7 @@ def annotate(
         try:
             for results in ordered_map(
                 _annotate_chunk,
-                _chunks(items, chunk_size or batch_size),
+                minibatch(items, size=chunk_size or batch_size),  # lazy: lists of that many items
                 workers=n_process,
                 initializer=_start_annotator,
                 initargs=(blob,),
